@@ -1,0 +1,1 @@
+"""Statutory rules, one module each, reading their figures from `muster/policies`."""

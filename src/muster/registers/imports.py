@@ -1,0 +1,315 @@
+"""Importing the CSV exchange files: check every row, then write all or nothing.
+
+The rows are checked by the core readers (`muster.core.exchange`) against what is stored; if any
+row is bad, `FileRejected` lists every bad row and nothing changes. Importing the same file again
+changes nothing (issue "Register core"; formats.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from django.db import transaction
+
+from muster.core import slots
+from muster.core.best_mark import OnConflict
+from muster.core.calendar import SchoolCalendar
+from muster.core.exchange import calendar_file, marks_file, pupils_file
+from muster.core.exchange.csv_file import FileRejected, RowError, read_rows
+from muster.core.exchange.marks_file import EnrolmentSpan
+from muster.registers.actions import MarkInput, MarksConflict, record_marks
+from muster.registers.models import CalendarEntry, Enrolment, MarkBatch, Pupil, School
+
+Progress = Callable[[int], None]
+"""Called with the number of rows just read, for a progress bar."""
+
+CHUNK = 5000
+
+
+@dataclass
+class ImportResult:
+    file: str
+    rows: int
+    added: int = 0
+    changed: int = 0
+    kept: int = 0
+    unchanged: int = 0
+    notices: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        parts = [f"{self.file}: {self.rows} rows read", f"{self.added} added"]
+        if self.changed:
+            parts.append(f"{self.changed} changed (history kept)")
+        if self.kept:
+            parts.append(f"{self.kept} kept (a better mark was already held; offer recorded)")
+        parts.append(f"{self.unchanged} unchanged")
+        return ", ".join(parts)
+
+
+def _counted(rows: Iterable, progress: Progress | None) -> Iterable:
+    for n, row in enumerate(rows, 1):
+        if progress and n % 1000 == 0:
+            progress(1000)
+        yield row
+
+
+def _chunks(items: Sequence, size: int = CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class DatabaseMarksContext:
+    """The stored schools, calendars and enrolments that a marks file refers to."""
+
+    def __init__(self, upns: set[str], urns: set[str]):
+        self._calendars: dict[str, SchoolCalendar] = {}
+        schools = School.objects.filter(urn__in=urns).prefetch_related("calendar_entries")
+        for school in schools:
+            self._calendars[school.urn] = SchoolCalendar.build(
+                e.as_core() for e in school.calendar_entries.all()
+            )
+        self._spans: dict[tuple[str, str], list[EnrolmentSpan]] = defaultdict(list)
+        for chunk in _chunks(sorted(upns)):
+            rows = Enrolment.objects.filter(pupil__upn__in=chunk, school__urn__in=urns).values_list(
+                "pk", "pupil__upn", "school__urn", "start", "end"
+            )
+            for pk, upn, urn, start, end in rows:
+                self._spans[(upn, urn)].append(EnrolmentSpan(pk, start, end))
+
+    def calendar(self, urn: str) -> SchoolCalendar | None:
+        return self._calendars.get(urn)
+
+    def enrolments(self, upn: str, urn: str) -> Sequence[EnrolmentSpan]:
+        return self._spans.get((upn, urn), [])
+
+
+def import_marks(
+    path: Path,
+    *,
+    on_conflict: OnConflict = OnConflict.REJECT,
+    user=None,
+    ignore_unknown_columns: bool = False,
+    progress: Progress | None = None,
+    name: str | None = None,
+) -> ImportResult:
+    errors: list[RowError] = []
+    label = name or path.name
+    rows = list(
+        _counted(
+            read_rows(path, marks_file.COLUMNS, name=label,
+                      ignore_unknown_columns=ignore_unknown_columns, errors=errors),
+            progress,
+        )
+    )
+    if errors:
+        raise FileRejected(errors)
+    context = DatabaseMarksContext({r["upn"] for _, r in rows}, {r["school_urn"] for _, r in rows})
+    checked = marks_file.check_marks(rows, context, file=label, errors=errors)
+    if errors:
+        raise FileRejected(errors)
+    marks = [
+        MarkInput(m.enrolment, m.day, m.session, m.code, m.minutes_late, m.comment, m.line)
+        for m in checked
+    ]
+    try:
+        recorded = record_marks(
+            marks=marks, source=MarkBatch.Source.IMPORT, description=label, user=user,
+            on_conflict=on_conflict,
+        )
+    except MarksConflict as conflict:
+        raise FileRejected(
+            [
+                RowError(
+                    label, c.mark.line or 0, "mark", c.mark.code.symbol,
+                    f"the register already holds {c.existing.symbol} for this session; "
+                    "use --on-conflict best or replace to change it (the old mark is kept in "
+                    "its history)",
+                )
+                for c in conflict.conflicts
+            ]
+        ) from None
+    return ImportResult(
+        label, len(rows), recorded.added, recorded.changed, recorded.kept, recorded.unchanged
+    )
+
+
+def import_pupils(
+    path: Path,
+    *,
+    user=None,
+    ignore_unknown_columns: bool = False,
+    progress: Progress | None = None,
+    name: str | None = None,
+) -> ImportResult:
+    errors: list[RowError] = []
+    label = name or path.name
+    rows = list(
+        _counted(
+            read_rows(path, pupils_file.COLUMNS, name=label,
+                      ignore_unknown_columns=ignore_unknown_columns, errors=errors),
+            progress,
+        )
+    )
+    known_schools = set(School.objects.values_list("urn", flat=True))
+    checked = pupils_file.check_pupils(rows, known_schools.__contains__, file=label, errors=errors)
+    if errors:
+        raise FileRejected(errors)
+    result = ImportResult(label, len(rows))
+    with transaction.atomic():
+        pupils = _upsert_pupils({e.pupil.upn: e.pupil for e in checked}.values(), result)
+        schools = dict(School.objects.values_list("urn", "pk"))
+        _upsert_enrolments(checked, pupils, schools, label, result, errors)
+        if errors:
+            transaction.set_rollback(True)
+            raise FileRejected(errors)
+    return result
+
+
+_PUPIL_FIELDS = (
+    "legal_surname", "legal_forename", "preferred_name", "date_of_birth", "sex", "nc_year",
+    "looked_after", "care_authority", "previously_looked_after", "has_social_worker", "sen", "fsm",
+)
+
+
+def _upsert_pupils(details: Iterable[pupils_file.PupilDetails], result: ImportResult) -> dict[str, Pupil]:
+    wanted = {d.upn: d for d in details}
+    existing: dict[str, Pupil] = {}
+    for chunk in _chunks(sorted(wanted)):
+        existing.update({p.upn: p for p in Pupil.objects.filter(upn__in=chunk)})
+    new, changed = [], []
+    for upn, d in wanted.items():
+        pupil = existing.get(upn)
+        values = {f: getattr(d, f) for f in _PUPIL_FIELDS}
+        if pupil is None:
+            new.append(Pupil(upn=upn, **values))
+        elif any(getattr(pupil, f) != v for f, v in values.items()):
+            for f, v in values.items():
+                setattr(pupil, f, v)
+            changed.append(pupil)
+        else:
+            result.unchanged += 1
+    Pupil.objects.bulk_create(new, batch_size=1000)
+    Pupil.objects.bulk_update(changed, _PUPIL_FIELDS, batch_size=1000)
+    result.added += len(new)
+    result.changed += len(changed)
+    found: dict[str, Pupil] = {}
+    for chunk in _chunks(sorted(wanted)):
+        found.update({p.upn: p for p in Pupil.objects.filter(upn__in=chunk)})
+    return found
+
+
+def _upsert_enrolments(
+    rows: list[pupils_file.EnrolmentRow], pupils: dict[str, Pupil], schools: dict[str, int],
+    label: str, result: ImportResult, errors: list[RowError],
+) -> None:
+    pupil_ids = [p.pk for p in pupils.values()]
+    held: dict[tuple[int, int], list[Enrolment]] = defaultdict(list)
+    for chunk in _chunks(pupil_ids):
+        for e in Enrolment.objects.filter(pupil_id__in=chunk):
+            held[(e.pupil_id, e.school_id)].append(e)
+    new = []
+    for row in rows:
+        pupil_id, school_id = pupils[row.pupil.upn].pk, schools[row.school_urn]
+        same = [e for e in held[(pupil_id, school_id)] if e.start == row.start]
+        if same:
+            enrolment = same[0]
+            if (enrolment.end, enrolment.registration) != (row.end, row.registration):
+                if row.end is not None and enrolment.register_years.exists():
+                    _check_marks_within(enrolment, row, label, errors)
+                enrolment.end, enrolment.registration = row.end, row.registration
+                enrolment.save(update_fields=["end", "registration"])
+                result.changed += 1
+            else:
+                result.unchanged += 1
+            continue
+        others = held[(pupil_id, school_id)]
+        clash = [e for e in others if e.start <= (row.end or dt.date.max) and row.start <= (e.end or dt.date.max)]
+        if clash:
+            errors.append(
+                RowError(label, row.line, "enrolment_start", str(row.start),
+                         f"overlaps the stored enrolment {clash[0].start} to {clash[0].end or 'now'} "
+                         "at the same school")
+            )
+            continue
+        new.append(Enrolment(pupil_id=pupil_id, school_id=school_id, start=row.start,
+                             end=row.end, registration=row.registration))
+    Enrolment.objects.bulk_create(new, batch_size=1000)
+    result.added += len(new)
+
+
+def _check_marks_within(enrolment: Enrolment, row, label: str, errors: list[RowError]) -> None:
+    """An enrolment may not be shortened past marks already recorded for it."""
+    assert row.end is not None
+    for register in enrolment.register_years.order_by("-academic_year"):
+        marked = np.flatnonzero(register.codes())
+        if len(marked):
+            day, _ = slots.date_of(register.academic_year, int(marked[-1]))
+            if day > row.end:
+                errors.append(
+                    RowError(label, row.line, "enrolment_end", str(row.end),
+                             f"the register holds marks up to {day}; correct those first")
+                )
+            return
+
+
+def import_calendar(
+    path: Path,
+    *,
+    user=None,
+    ignore_unknown_columns: bool = False,
+    progress: Progress | None = None,
+    name: str | None = None,
+) -> ImportResult:
+    errors: list[RowError] = []
+    label = name or path.name
+    rows = list(
+        _counted(
+            read_rows(path, calendar_file.COLUMNS, name=label,
+                      ignore_unknown_columns=ignore_unknown_columns, errors=errors),
+            progress,
+        )
+    )
+    checked = calendar_file.check_calendar(rows, file=label, errors=errors)
+    if errors:
+        raise FileRejected(errors)
+    result = ImportResult(label, len(rows))
+    notices = []
+    with transaction.atomic():
+        schools = {s.urn: s for s in School.objects.filter(urn__in={r.school_urn for r in checked})}
+        for urn in sorted({r.school_urn for r in checked} - set(schools)):
+            schools[urn] = School.objects.create(urn=urn, name=f"School {urn}")
+            notices.append(
+                f"new school {urn}: give it a name and local authority (`muster import schools` "
+                "or the admin)"
+            )
+        held = {
+            (e.school.urn, e.start, e.end, e.kind, e.session or None): e
+            for e in CalendarEntry.objects.filter(school__in=schools.values()).select_related("school")
+        }
+        new = []
+        for row in checked:
+            key = (row.school_urn, row.start, row.end, row.kind.value, row.session.value if row.session else None)
+            entry = held.get(key)
+            if entry is None:
+                new.append(
+                    CalendarEntry(
+                        school=schools[row.school_urn], start=row.start, end=row.end,
+                        kind=row.kind.value, session=row.session.value if row.session else "",
+                        label=row.label,
+                    )
+                )
+            elif entry.label != row.label:
+                entry.label = row.label
+                entry.save(update_fields=["label"])
+                result.changed += 1
+            else:
+                result.unchanged += 1
+        CalendarEntry.objects.bulk_create(new)
+        result.added = len(new)
+    result.notices = tuple(notices)
+    return result
