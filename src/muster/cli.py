@@ -77,7 +77,7 @@ def _run_import(kind: str, path: Path, **options) -> None:
     from muster.registers import imports
 
     function = {"marks": imports.import_marks, "pupils": imports.import_pupils,
-                "calendar": imports.import_calendar}[kind]
+                "calendar": imports.import_calendar, "schools": imports.import_schools}[kind]
     total = _count_lines(path)
     try:
         if sys.stderr.isatty() and total > 20_000:
@@ -155,6 +155,21 @@ def import_calendar(file: Path, ignore_unknown_columns: bool) -> None:
     _run_import("calendar", file, ignore_unknown_columns=ignore_unknown_columns)
 
 
+@import_.command(name="schools")
+@_FILE
+@_IGNORE
+def import_schools(file: Path, ignore_unknown_columns: bool) -> None:
+    """Import schools: urn, name, la_code, la_name[, phase, am_register_opens,
+    am_register_closes, pm_register_opens, pm_register_closes (HH:MM)].
+
+    Creates or updates each school and its local authority. The register close
+    times decide L (before close) or U (after) for late arrivals.
+
+    Example: muster import schools schools.csv
+    """
+    _run_import("schools", file, ignore_unknown_columns=ignore_unknown_columns)
+
+
 @main.group()
 def report() -> None:
     """Figures for a date range, as a table, CSV or JSON."""
@@ -212,17 +227,36 @@ def report_pupils(first: dt.date, last: dt.date, school_urn: str | None, output:
                        "care_authority", "social_worker"]),
     help="Group enrolments by this; repeat for several groupings.",
 )
+@click.option("--codes", "with_codes", is_flag=True, help="Add each code's sessions (code_I, code_G, ...).")
 @_FORMAT
-def report_cohorts(first, last, school_urn, by, output) -> None:
+def report_cohorts(first, last, school_urn, by, with_codes, output) -> None:
     """Pooled figures per group of enrolments, as DfE statistics count them.
 
     Example: muster report cohorts --from 2025-09-01 --to 2026-07-31 --by school --by fsm
     """
     _django()
-    from muster.registers.reports import COHORT_COLUMNS, cohort_rows
+    from muster.registers.reports import COHORT_COLUMNS, code_columns, cohort_rows
 
-    rows = cohort_rows(first, last, by=by, school=_school(school_urn))
-    _emit(rows, COHORT_COLUMNS, output)
+    rows = cohort_rows(first, last, by=by, school=_school(school_urn), with_codes=with_codes)
+    _emit(rows, COHORT_COLUMNS + (code_columns() if with_codes else ()), output)
+
+
+@report.command(name="missing")
+@_FROM
+@_TO
+@_SCHOOL
+@_FORMAT
+def report_missing(first: dt.date, last: dt.date, school_urn: str | None, output: str) -> None:
+    """Open sessions with no mark for pupils on roll: registers the school must complete.
+
+    They count in no figure until marked (reference 0); Muster never guesses a mark.
+
+    Example: muster report missing --from 2026-11-23 --to 2026-11-27 --school 100001
+    """
+    _django()
+    from muster.registers.reports import MISSING_COLUMNS, missing_marks
+
+    _emit(missing_marks(first, last, school=_school(school_urn)), MISSING_COLUMNS, output)
 
 
 def _emit(rows: list[dict], columns: tuple[str, ...], output: str) -> None:

@@ -5,6 +5,7 @@ approved activity > authorised > unauthorised > not possible, and record the oth
 mark's history (a vendor rule, reference 2.3 [ARBOR]). Imports refuse a different mark unless
 told which rule to follow (formats.md).
 
+>>> from muster.core.codes import code
 >>> better(code("I"), code("N")).symbol, better(code("O"), code("/")).symbol
 ('I', '/')
 """

@@ -5,9 +5,9 @@ them gives (a + x) / (p + r). The least x with (a + x) / (p + r) >= t is
 ceil(t (p + r) - a), computed in whole numbers with t as a fraction, so 90% and 95% are exact
 (reference 0, "Threshold comparisons").
 
->>> sessions_needed(np.array([300]), np.array([340]), np.array([40]), Fraction(9, 10)).tolist()
-[42]
->>> sessions_needed(np.array([300]), np.array([340]), np.array([40]), Fraction(19, 20)).tolist()
+>>> sessions_needed(np.array([300]), np.array([340]), np.array([60]), Fraction(9, 10)).tolist()
+[60]
+>>> sessions_needed(np.array([300]), np.array([340]), np.array([60]), Fraction(19, 20)).tolist()
 [-1]
 """
 

@@ -19,11 +19,18 @@ from django.db import transaction
 from muster.core import slots
 from muster.core.best_mark import OnConflict
 from muster.core.calendar import SchoolCalendar
-from muster.core.exchange import calendar_file, marks_file, pupils_file
+from muster.core.exchange import calendar_file, marks_file, pupils_file, schools_file
 from muster.core.exchange.csv_file import FileRejected, RowError, read_rows
 from muster.core.exchange.marks_file import EnrolmentSpan
 from muster.registers.actions import MarkInput, MarksConflict, record_marks
-from muster.registers.models import CalendarEntry, Enrolment, MarkBatch, Pupil, School
+from muster.registers.models import (
+    CalendarEntry,
+    Enrolment,
+    LocalAuthority,
+    MarkBatch,
+    Pupil,
+    School,
+)
 
 Progress = Callable[[int], None]
 """Called with the number of rows just read, for a progress bar."""
@@ -40,13 +47,16 @@ class ImportResult:
     kept: int = 0
     unchanged: int = 0
     notices: tuple[str, ...] = ()
+    noun: str = "records"
+    """What was added or changed: marks, pupils and enrolments, calendar entries, schools."""
 
     def summary(self) -> str:
-        parts = [f"{self.file}: {self.rows} rows read", f"{self.added} added"]
+        parts = [f"{self.file}: {self.rows} rows read", f"{self.noun}: {self.added} added"]
         if self.changed:
-            parts.append(f"{self.changed} changed (history kept)")
+            history = " (the old marks kept in their history)" if self.noun == "marks" else ""
+            parts.append(f"{self.changed} changed{history}")
         if self.kept:
-            parts.append(f"{self.kept} kept (a better mark was already held; offer recorded)")
+            parts.append(f"{self.kept} offered but not taken (a better mark was held; recorded)")
         parts.append(f"{self.unchanged} unchanged")
         return ", ".join(parts)
 
@@ -134,7 +144,8 @@ def import_marks(
             ]
         ) from None
     return ImportResult(
-        label, len(rows), recorded.added, recorded.changed, recorded.kept, recorded.unchanged
+        label, len(rows), recorded.added, recorded.changed, recorded.kept, recorded.unchanged,
+        noun="marks",
     )
 
 
@@ -159,7 +170,7 @@ def import_pupils(
     checked = pupils_file.check_pupils(rows, known_schools.__contains__, file=label, errors=errors)
     if errors:
         raise FileRejected(errors)
-    result = ImportResult(label, len(rows))
+    result = ImportResult(label, len(rows), noun="pupils and enrolments")
     with transaction.atomic():
         pupils = _upsert_pupils({e.pupil.upn: e.pupil for e in checked}.values(), result)
         schools = dict(School.objects.values_list("urn", "pk"))
@@ -277,7 +288,7 @@ def import_calendar(
     checked = calendar_file.check_calendar(rows, file=label, errors=errors)
     if errors:
         raise FileRejected(errors)
-    result = ImportResult(label, len(rows))
+    result = ImportResult(label, len(rows), noun="calendar entries")
     notices = []
     with transaction.atomic():
         schools = {s.urn: s for s in School.objects.filter(urn__in={r.school_urn for r in checked})}
@@ -312,4 +323,53 @@ def import_calendar(
         CalendarEntry.objects.bulk_create(new)
         result.added = len(new)
     result.notices = tuple(notices)
+    return result
+
+
+def import_schools(
+    path: Path,
+    *,
+    user=None,
+    ignore_unknown_columns: bool = False,
+    progress: Progress | None = None,
+    name: str | None = None,
+) -> ImportResult:
+    """Create or update schools and their local authorities (schools_file: a Muster format)."""
+    errors: list[RowError] = []
+    label = name or path.name
+    rows = list(
+        _counted(
+            read_rows(path, schools_file.COLUMNS, name=label,
+                      ignore_unknown_columns=ignore_unknown_columns, errors=errors),
+            progress,
+        )
+    )
+    checked = schools_file.check_schools(rows, file=label, errors=errors)
+    if errors:
+        raise FileRejected(errors)
+    result = ImportResult(label, len(rows), noun="schools")
+    with transaction.atomic():
+        authorities = {}
+        for row in checked:
+            if row.la_code not in authorities:
+                authority, created = LocalAuthority.objects.get_or_create(
+                    code=row.la_code, defaults={"name": row.la_name}
+                )
+                if not created and authority.name != row.la_name:
+                    authority.name = row.la_name
+                    authority.save(update_fields=["name"])
+                authorities[row.la_code] = authority
+            wanted = {"name": row.name, "local_authority": authorities[row.la_code],
+                      "phase": row.phase, **row.times}
+            school = School.objects.filter(urn=row.urn).first()
+            if school is None:
+                School.objects.create(urn=row.urn, **wanted)
+                result.added += 1
+            elif any(getattr(school, k) != v for k, v in wanted.items()):
+                for k, v in wanted.items():
+                    setattr(school, k, v)
+                school.save()
+                result.changed += 1
+            else:
+                result.unchanged += 1
     return result

@@ -10,11 +10,11 @@ from fractions import Fraction
 import numpy as np
 from django.db.models import Q, QuerySet
 
-from muster.core import figures, slots
+from muster.core import codes, figures, slots
 from muster.core.rules.penalty_notice import ThresholdRule
 from muster.core.targets import UNREACHABLE, sessions_needed
 from muster.registers import store
-from muster.registers.models import Enrolment, Pupil, School
+from muster.registers.models import Enrolment, Pupil, RegisterYear, School
 
 TARGETS = {"90": Fraction(9, 10), "95": Fraction(19, 20)}
 """Attendance levels that pages and letters count towards (seed 000: plan below 90%, target 95%)."""
@@ -165,14 +165,17 @@ def cohort_rows(
     by: Sequence[str] = ("all",),
     school: School | None = None,
     enrolments: QuerySet[Enrolment] | None = None,
+    with_codes: bool = False,
 ) -> list[dict]:
     """Pooled figures per group of enrolments (reference 3.1, 3.2: statistics count enrolments;
-    PA and SA rates are over enrolments with at least one possible session)."""
+    PA and SA rates are over enrolments with at least one possible session). With
+    `with_codes`, each code's sessions too, in columns named `code_<symbol>`."""
     on_roll = enrolments if enrolments is not None else enrolments_in_period(first, last)
     if school is not None:
         on_roll = on_roll.filter(school=school)
     loaded = store.load(on_roll, first, last, unit=store.Unit.ENROLMENT, look_back=False)
     result = figures.compute(loaded.matrix, first, last)
+    per_code = figures.code_counts(loaded.matrix, first, last) if with_codes else None
     rows = []
     for dimension in by:
         field = COHORT_DIMENSIONS[dimension]
@@ -188,9 +191,23 @@ def cohort_rows(
             position = {label: i for i, label in enumerate(labels)}
             keys = np.array([position[_label(v)] for v in raw], dtype=np.int64)
         pooled = figures.pool(result, keys, len(labels))
+        code_totals = None if per_code is None else _pool_codes(per_code, keys, len(labels))
         for g, label in enumerate(labels):
-            rows.append(_cohort_row(dimension, label, pooled, g))
+            row = _cohort_row(dimension, label, pooled, g)
+            if code_totals is not None:
+                row.update({f"code_{c.symbol}": int(code_totals[g, c.id]) for c in codes.CODES})
+            rows.append(row)
     return rows
+
+
+def code_columns() -> tuple[str, ...]:
+    return tuple(f"code_{c.symbol}" for c in codes.CODES)
+
+
+def _pool_codes(per_code: np.ndarray, keys: np.ndarray, n_groups: int) -> np.ndarray:
+    out = np.zeros((n_groups, per_code.shape[1]), dtype=np.int64)
+    np.add.at(out, keys, per_code)
+    return out
 
 
 def _label(value) -> str:
@@ -227,3 +244,44 @@ def _cohort_row(dimension: str, label: str, pooled: figures.CohortFigures, g: in
         "severe_absentees": int(pooled.severe[g]),
         "severe_absence_pct": pct(int(pooled.severe[g]), counted),
     }
+
+
+MISSING_COLUMNS = ("school_urn", "upn", "name", "date", "session")
+
+
+def missing_marks(first: dt.date, last: dt.date, *, school: School | None = None) -> list[dict]:
+    """Open sessions on roll with no mark: they count in no figure, and the school must resolve
+    them (reference 0, "An open session on roll with no mark"). The engine never guesses."""
+    from muster.core.register_checks import on_roll_slots
+
+    on_roll = enrolments_in_period(first, last).select_related("pupil", "school")
+    if school is not None:
+        on_roll = on_roll.filter(school=school)
+    enrolments = list(on_roll.order_by("school__urn", "pupil__upn"))
+    registers = {
+        (r.enrolment_id, r.academic_year): r.codes()
+        for r in RegisterYear.objects.filter(
+            enrolment__in=on_roll, academic_year__in=list(slots.years_between(first, last))
+        )
+    }
+    calendars: dict[int, object] = {}
+    rows = []
+    for enrolment in enrolments:
+        if enrolment.school_id not in calendars:
+            calendars[enrolment.school_id] = enrolment.school.calendar()
+        calendar = calendars[enrolment.school_id]
+        for year in slots.years_between(first, last):
+            marks = registers.get((enrolment.pk, year))
+            wanted = calendar.open_slots(year) & on_roll_slots(year, enrolment.start, enrolment.end)
+            wanted &= on_roll_slots(year, first, last)
+            empty = wanted if marks is None else wanted & (marks == 0)
+            for slot in np.flatnonzero(empty).tolist():
+                day, session = slots.date_of(year, slot)
+                rows.append({
+                    "school_urn": enrolment.school.urn,
+                    "upn": enrolment.pupil.upn,
+                    "name": enrolment.pupil.display_name,
+                    "date": day.isoformat(),
+                    "session": session.value,
+                })
+    return rows
