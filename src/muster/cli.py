@@ -75,6 +75,7 @@ def _run_import(kind: str, path: Path, **options) -> None:
     _django()
     from muster.core.exchange.csv_file import FileRejected
     from muster.registers import imports
+    from muster.registers.actions import StaleRegister
 
     function = {"marks": imports.import_marks, "pupils": imports.import_pupils,
                 "calendar": imports.import_calendar, "schools": imports.import_schools}[kind]
@@ -85,6 +86,11 @@ def _run_import(kind: str, path: Path, **options) -> None:
                 result = function(path, progress=bar.update, **options)
         else:
             result = function(path, **options)
+    except StaleRegister as stale:
+        raise click.ClickException(
+            f"{stale}. Someone saved the same register while {path.name} was imported; nothing "
+            "from the file was saved. Import it again."
+        ) from None
     except FileRejected as rejected:
         for error in rejected.errors:
             click.echo(str(error), err=True)

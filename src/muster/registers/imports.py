@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from django.db import transaction
 
-from muster.core import slots
+from muster.core import codes, slots
 from muster.core.best_mark import OnConflict
 from muster.core.calendar import SchoolCalendar
 from muster.core.exchange import calendar_file, marks_file, pupils_file, schools_file
@@ -29,6 +29,7 @@ from muster.registers.models import (
     LocalAuthority,
     MarkBatch,
     Pupil,
+    RegisterYear,
     School,
 )
 
@@ -171,8 +172,10 @@ def import_pupils(
     if errors:
         raise FileRejected(errors)
     result = ImportResult(label, len(rows), noun="pupils and enrolments")
+    given = set(rows[0][1]) if rows else set()
+    fields = tuple(f for f in _PUPIL_FIELDS if _PUPIL_COLUMN.get(f, f) in given)
     with transaction.atomic():
-        pupils = _upsert_pupils({e.pupil.upn: e.pupil for e in checked}.values(), result)
+        pupils = _upsert_pupils({e.pupil.upn: e.pupil for e in checked}.values(), fields, result)
         schools = dict(School.objects.values_list("urn", "pk"))
         _upsert_enrolments(checked, pupils, schools, label, result, errors)
         if errors:
@@ -185,9 +188,15 @@ _PUPIL_FIELDS = (
     "legal_surname", "legal_forename", "preferred_name", "date_of_birth", "sex", "nc_year",
     "looked_after", "care_authority", "previously_looked_after", "has_social_worker", "sen", "fsm",
 )
+_PUPIL_COLUMN = {"has_social_worker": "social_worker"}
+"""Where a field's column has another name in pupils.csv."""
 
 
-def _upsert_pupils(details: Iterable[pupils_file.PupilDetails], result: ImportResult) -> dict[str, Pupil]:
+def _upsert_pupils(
+    details: Iterable[pupils_file.PupilDetails], fields: tuple[str, ...], result: ImportResult
+) -> dict[str, Pupil]:
+    """New pupils get every field; pupils already held change only in the columns the file
+    has, so a short file never wipes what a fuller one set."""
     wanted = {d.upn: d for d in details}
     existing: dict[str, Pupil] = {}
     for chunk in _chunks(sorted(wanted)):
@@ -195,17 +204,19 @@ def _upsert_pupils(details: Iterable[pupils_file.PupilDetails], result: ImportRe
     new, changed = [], []
     for upn, d in wanted.items():
         pupil = existing.get(upn)
-        values = {f: getattr(d, f) for f in _PUPIL_FIELDS}
         if pupil is None:
-            new.append(Pupil(upn=upn, **values))
-        elif any(getattr(pupil, f) != v for f, v in values.items()):
+            new.append(Pupil(upn=upn, **{f: getattr(d, f) for f in _PUPIL_FIELDS}))
+            continue
+        values = {f: getattr(d, f) for f in fields}
+        if any(getattr(pupil, f) != v for f, v in values.items()):
             for f, v in values.items():
                 setattr(pupil, f, v)
             changed.append(pupil)
         else:
             result.unchanged += 1
     Pupil.objects.bulk_create(new, batch_size=1000)
-    Pupil.objects.bulk_update(changed, _PUPIL_FIELDS, batch_size=1000)
+    if changed:
+        Pupil.objects.bulk_update(changed, fields, batch_size=1000)
     result.added += len(new)
     result.changed += len(changed)
     found: dict[str, Pupil] = {}
@@ -304,8 +315,7 @@ def import_calendar(
         }
         new = []
         for row in checked:
-            key = (row.school_urn, row.start, row.end, row.kind.value, row.session.value if row.session else None)
-            entry = held.get(key)
+            entry = held.get(_entry_key(row))
             if entry is None:
                 new.append(
                     CalendarEntry(
@@ -320,6 +330,14 @@ def import_calendar(
                 result.changed += 1
             else:
                 result.unchanged += 1
+        _check_closures_unmarked(
+            [(row, schools[row.school_urn]) for row in checked
+             if row.kind.value == "closure" and _entry_key(row) not in held],
+            label, errors,
+        )
+        if errors:
+            transaction.set_rollback(True)
+            raise FileRejected(errors)
         CalendarEntry.objects.bulk_create(new)
         result.added = len(new)
     result.notices = tuple(notices)
@@ -373,3 +391,41 @@ def import_schools(
             else:
                 result.unchanged += 1
     return result
+
+
+def _entry_key(row: calendar_file.CalendarRow) -> tuple:
+    return (row.school_urn, row.start, row.end, row.kind.value, row.session.value if row.session else None)
+
+
+def _check_closures_unmarked(
+    closures: list[tuple[calendar_file.CalendarRow, School]], label: str, errors: list[RowError]
+) -> None:
+    """A planned closure may not close a session that already holds marks: those marks would
+    still count. The marks are corrected first, then the closure is added."""
+    for row, school in closures:
+        for year in slots.years_between(row.start, row.end):
+            first, last = max(row.start, slots.year_start(year)), min(row.end, slots.year_end(year))
+            wanted = np.zeros(slots.SLOTS_PER_YEAR, dtype=np.bool_)
+            wanted[slots.slot_of(first, slots.Session.AM)[1] : slots.slot_of(last, slots.Session.PM)[1] + 1] = True
+            if row.session is not None:
+                wanted[np.arange(slots.SLOTS_PER_YEAR) % 2 != row.session.offset] = False
+            marked = _first_marked_slot(school, year, wanted)
+            if marked is not None:
+                day, session = slots.date_of(year, marked)
+                errors.append(
+                    RowError(label, row.line, "start", str(row.start),
+                             f"school {school.urn} has marks on {day} {session} in this "
+                             "closure; correct them before closing the day")
+                )
+                break
+
+
+def _first_marked_slot(school: School, year: int, wanted: np.ndarray) -> int | None:
+    closure_id = codes.code("#").id
+    first = None
+    for register in RegisterYear.objects.filter(enrolment__school=school, academic_year=year).only("marks"):
+        marks = register.codes()
+        held = np.flatnonzero(wanted & (marks != codes.NO_MARK) & (marks != closure_id))
+        if len(held) and (first is None or held[0] < first):
+            first = int(held[0])
+    return first

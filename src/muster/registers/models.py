@@ -267,6 +267,16 @@ class MarkNote(models.Model):
         ]
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk updates and deletes, which would bypass `MarkChange.save` and `.delete`."""
+
+    def update(self, **kwargs):
+        raise ValidationError("mark history is append-only")
+
+    def delete(self):
+        raise ValidationError("mark history is append-only")
+
+
 class MarkChange(models.Model):
     """An append-only record of a mark being changed, or of a mark offered and not taken."""
 
@@ -284,6 +294,8 @@ class MarkChange(models.Model):
     offered_comment = models.TextField(blank=True)
     batch = models.ForeignKey(MarkBatch, on_delete=models.PROTECT, related_name="changes")
     reason = models.TextField(blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["register_year", "slot", "id"]

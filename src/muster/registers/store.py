@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
+import psycopg
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -107,7 +108,10 @@ class _cursor:
     def __enter__(self):
         connection.ensure_connection()
         if connection.vendor == "postgresql":
-            self._cursor = connection.connection.cursor(binary=True)
+            # Django's own cursors bind on the client, and psycopg's client-side cursors cannot
+            # return binary results: open a server-binding cursor on the same connection.
+            self._cursor = psycopg.Cursor(connection.connection)
+            self._cursor.format = psycopg.pq.Format.BINARY
         else:
             self._cursor = connection.cursor()
         return self._cursor
