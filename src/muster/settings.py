@@ -94,6 +94,9 @@ TEMPLATES = [
 _default_db = f"sqlite:///{DATA_DIR / 'muster.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_db)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _sqlite_file = str(DATABASES["default"]["NAME"])
+    if _sqlite_file and _sqlite_file != ":memory:":
+        Path(_sqlite_file).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

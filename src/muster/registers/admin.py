@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import format_html
 
 from muster.core import figures, slots
@@ -162,7 +163,10 @@ class RegisterYearAdmin(ViewOnly, admin.ModelAdmin):
     @admin.display(description="Register")
     def register(self, obj: RegisterYear) -> str:
         calendar = obj.enrolment.school.calendar()
-        weeks = weeks_of(obj.academic_year, obj.codes(), calendar.open_slots(obj.academic_year))
+        weeks = weeks_of(
+            obj.academic_year, obj.codes(), calendar.open_slots(obj.academic_year),
+            today=timezone.localdate(),
+        )
         return render_to_string(
             "registers/register_grid.html",
             {"weeks": weeks, "days": ["Mon", "Tue", "Wed", "Thu", "Fri"]},

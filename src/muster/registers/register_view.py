@@ -24,7 +24,10 @@ class Week:
     """Ten cells, Monday AM to Friday PM; None for days outside the academic year."""
 
 
-def weeks_of(year: int, marks: np.ndarray, open_slots: np.ndarray | None = None) -> list[Week]:
+def weeks_of(
+    year: int, marks: np.ndarray, open_slots: np.ndarray | None = None, today: dt.date | None = None
+) -> list[Week]:
+    """Weeks with a mark, or with an open session due by `today` and not yet marked."""
     first = slots.year_start(year)
     last = slots.year_end(year)
     monday = first - dt.timedelta(days=first.weekday())
@@ -42,12 +45,16 @@ def weeks_of(year: int, marks: np.ndarray, open_slots: np.ndarray | None = None)
                 title = f"{day:%a %d %b %Y} {session}"
                 if code_id == codes.NO_MARK:
                     is_open = open_slots is not None and bool(open_slots[slot])
-                    cells.append(Cell("", "missing" if is_open else "none",
-                                      f"{title}: {'no mark yet' if is_open else 'no session'}"))
+                    if is_open and (today is None or day <= today):
+                        cells.append(Cell("", "missing", f"{title}: no mark yet"))
+                    elif is_open:
+                        cells.append(Cell("", "future", f"{title}: to come"))
+                    else:
+                        cells.append(Cell("", "none", f"{title}: no session"))
                 else:
                     code = codes.BY_ID[code_id]
                     cells.append(Cell(code.symbol, code.category.value, f"{title}: {code.symbol} {code.meaning}"))
-        if any(c is not None and (c.symbol or c.category == "missing") for c in cells):
+        if any(c is not None and c.category != "none" for c in cells):
             weeks.append(Week(monday, tuple(cells)))
         monday += dt.timedelta(days=7)
     return weeks
