@@ -23,6 +23,7 @@ VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 MIN_PYTHON = (3, 12)
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test"
+CHROMIUM = "/usr/bin/chromium"
 
 
 def say(message: str) -> None:
@@ -103,8 +104,22 @@ def demo() -> None:
     del python
 
 
+def ensure_chromium() -> None:
+    """The browser tests drive Debian's Chromium; install it where we may (root with apt)."""
+    if Path(CHROMIUM).exists():
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run("apt-get", "update", "-qq", env=env)
+        run("apt-get", "install", "-y", "-qq", "chromium", env=env)
+    else:
+        say(f"NOTICE: {CHROMIUM} is missing and cannot be installed from here: the browser tests "
+            "will fail. Install Debian's chromium package (sudo apt-get install chromium).")
+
+
 def test(extra: list[str]) -> None:
     python = set_up()
+    ensure_chromium()
     bin_dir = VENV / "bin"
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("DATABASE_URL", None)

@@ -14,6 +14,7 @@ One compiled pass reads each school day's two register bytes once; ids are group
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -100,25 +101,26 @@ def compute(
 
     Slots before `first` in the matrix are read only as the penalty-notice window's look-back.
     Only weekdays are read: marks are taken on school days, which are weekdays (formats.md,
-    calendar.csv) and `record_marks` refuses any other.
+    calendar.csv), and the imports and `load_register_years` refuse any other.
     """
     start, end = matrix.slot_range(first, last)
-    per_row = np.zeros((matrix.marks.shape[0], 6), dtype=np.int64)
-    days = _weekday_columns(matrix, 0, end // 2)
+    n_rows = matrix.marks.shape[0]
+    per_row = np.zeros((n_rows, len(_LANES)), dtype=np.int64)
+    days = _weekday_columns(matrix, end // 2)
     split = int(np.searchsorted(days, start // 2))
+    table = _pair_table(rule.codes if rule is not None else frozenset())
     day_marks = matrix.marks.view(np.uint16)
     for lo in range(0, len(days), _DAYS_PER_PASS):
         chunk = days[lo : lo + _DAYS_PER_PASS]
         look_back = min(len(chunk), max(0, split - lo))
-        packed = _packed_row_counts(day_marks, _PAIR_TABLE, chunk, look_back)
-        per_row[:, :5] += _unpack(packed[:, 0])
-        per_row[:, 5] += _unpack(packed[:, 0] + packed[:, 1])[:, 4]
-    per_unit = _sum_by_unit(per_row, matrix.unit, matrix.n_units)
+        _count_rows(day_marks, table, chunk[look_back:], chunk[:look_back], per_row)
+    one_row_each = _one_row_per_unit(matrix)
+    per_unit = per_row if one_row_each else _sum_by_unit(per_row, matrix.unit, matrix.n_units)
     met = np.full(matrix.n_units, -1, dtype=np.int64)
     if rule is not None and end > start:
-        candidates = per_unit[:, 5] >= rule.sessions
+        candidates = per_unit[:, _THRESHOLD] >= rule.sessions
         if candidates.any():
-            met = threshold_met(matrix, start, end, rule, candidates)
+            met = threshold_met(matrix, start, end, rule, candidates, one_row_each)
     return Figures(
         present=per_unit[:, 0],
         late=per_unit[:, 1],
@@ -129,21 +131,30 @@ def compute(
     )
 
 
-def _weekday_columns(matrix: RegisterMatrix, first_day: int, end_day: int) -> np.ndarray:
-    day_numbers = matrix.first_day_number + np.arange(first_day, end_day)
-    return np.flatnonzero(day_numbers % 7 < 5).astype(np.int64) + first_day
+def _one_row_per_unit(matrix: RegisterMatrix) -> bool:
+    n = matrix.marks.shape[0]
+    return matrix.n_units == n and bool((matrix.unit == np.arange(n)).all())
 
 
-# Each byte's contribution as 12-bit counters packed in one 64-bit word: present, late, AEA,
-# authorised, unauthorised. A day's two slots are read as one 16-bit value and looked up in a
-# 65,536-entry table of pairs, so the engine adds one word per day (performance.md).
-_LANE_BITS = 12
+def _weekday_columns(matrix: RegisterMatrix, end_day: int) -> np.ndarray:
+    # Unsigned indices spare the compiled loops numba's negative-index handling.
+    day_numbers = matrix.first_day_number + np.arange(end_day)
+    return np.flatnonzero(day_numbers % 7 < 5).astype(np.uint64)
+
+
+# What each byte adds, as 10-bit counters packed in one 64-bit word: present, late, AEA,
+# authorised, unauthorised, and the penalty-notice threshold codes. A day's two slots are read
+# as one 16-bit value and looked up in a 65,536-entry table of pairs, so the engine adds one word
+# per school day (performance.md). A pass covers at most 511 days, so no counter overflows.
+_LANES = ("present", "late", "aea", "authorised", "unauthorised", "threshold")
+_THRESHOLD = _LANES.index("threshold")
+_LANE_BITS = 10
 _LANE_MASK = (1 << _LANE_BITS) - 1
 _DAYS_PER_PASS = _LANE_MASK // 2
 
 
-def _byte_table() -> np.ndarray:
-    table = np.zeros(256, dtype=np.uint64)
+@functools.cache
+def _pair_table(threshold_codes: frozenset[str]) -> np.ndarray:
     ids = np.arange(256)
     lanes = [
         (ids >= PRESENT_LO) & (ids < PRESENT_HI),
@@ -151,44 +162,39 @@ def _byte_table() -> np.ndarray:
         (ids >= AEA_LO) & (ids < AEA_HI),
         (ids >= AUTH_LO) & (ids < AUTH_HI),
         (ids >= UNAUTH_LO) & (ids < UNAUTH_HI),
+        codes.id_table(threshold_codes),
     ]
+    byte_table = np.zeros(256, dtype=np.uint64)
     for lane, members in enumerate(lanes):
-        table += members.astype(np.uint64) << np.uint64(lane * _LANE_BITS)
-    return table
-
-
-_BYTE_TABLE = _byte_table()
-_PAIR_TABLE = (_BYTE_TABLE[:, None] + _BYTE_TABLE[None, :]).reshape(-1)
-"""Index hi * 256 + lo: a little-endian 16-bit read of (AM, PM) is AM + 256 * PM."""
-
-
-def _unpack(packed: np.ndarray) -> np.ndarray:
-    shifts = np.arange(5, dtype=np.uint64) * np.uint64(_LANE_BITS)
-    return ((packed[:, None] >> shifts) & np.uint64(_LANE_MASK)).astype(np.int64)
+        byte_table += members.astype(np.uint64) << np.uint64(lane * _LANE_BITS)
+    # Index PM * 256 + AM: a little-endian 16-bit read of the (AM, PM) pair.
+    return (byte_table[:, None] + byte_table[None, :]).reshape(-1)
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def _packed_row_counts(day_marks, table, days, split):  # pragma: no cover - compiled
-    """Per row, packed counts over days[split:] (the period) and days[:split] (look-back)."""
-    n = day_marks.shape[0]
-    out = np.zeros((n, 2), np.uint64)
-    for i in prange(n):
+def _count_rows(day_marks, table, period, look_back, out):  # pragma: no cover - compiled
+    """Add to `out` each row's lanes over the `period` days, and its threshold codes over the
+    `look_back` days too (the penalty-notice window may reach back before the period)."""
+    mask = np.uint64(_LANE_MASK)
+    for i in prange(day_marks.shape[0]):
         row = day_marks[i]
         a = np.uint64(0)
         b = np.uint64(0)
-        k = split
-        while k + 1 < len(days):
-            a += table[row[days[k]]]
-            b += table[row[days[k + 1]]]
+        k = 0
+        while k + 1 < len(period):
+            a += table[row[period[k]]]
+            b += table[row[period[k + 1]]]
             k += 2
-        if k < len(days):
-            a += table[row[days[k]]]
+        if k < len(period):
+            a += table[row[period[k]]]
         before = np.uint64(0)
-        for k in range(split):
-            before += table[row[days[k]]]
-        out[i, 0] = a + b
-        out[i, 1] = before
-    return out
+        for k in range(len(look_back)):
+            before += table[row[look_back[k]]]
+        total = a + b
+        for lane in range(5):
+            out[i, lane] += np.int64((total >> np.uint64(lane * _LANE_BITS)) & mask)
+        shift = np.uint64(_THRESHOLD * _LANE_BITS)
+        out[i, 5] += np.int64(((total >> shift) & mask) + ((before >> shift) & mask))
 
 
 @njit(cache=True, nogil=True)

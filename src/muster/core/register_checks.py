@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import numpy as np
 
@@ -22,6 +23,16 @@ def on_roll_slots(year: int, start: dt.date, end: dt.date | None) -> np.ndarray:
     return mask
 
 
+@functools.cache
+def weekday_slots(year: int) -> np.ndarray:
+    """Boolean mask of the year's slots that fall on Monday to Friday."""
+    first = slots.year_start(year)
+    days = [(first + dt.timedelta(days=d)).weekday() < 5 for d in range(slots.SLOTS_PER_YEAR // 2)]
+    mask = np.repeat(np.array(days), 2)
+    mask.flags.writeable = False
+    return mask
+
+
 def misplaced_slots(
     row: np.ndarray, year: int, calendar: SchoolCalendar, start: dt.date, end: dt.date | None
 ) -> np.ndarray:
@@ -29,10 +40,6 @@ def misplaced_slots(
     than `#` on a closed weekday)."""
     marked = row != codes.NO_MARK
     open_slots = calendar.open_slots(year)
-    first = slots.year_start(year)
-    weekday = np.repeat(
-        [(first + dt.timedelta(days=d)).weekday() < 5 for d in range(slots.SLOTS_PER_YEAR // 2)], 2
-    )
-    closure_ok = (row == CLOSURE_ID) & ~open_slots & weekday
+    closure_ok = (row == CLOSURE_ID) & ~open_slots & weekday_slots(year)
     allowed = on_roll_slots(year, start, end) & (open_slots | closure_ok)
     return np.flatnonzero(marked & ~allowed)

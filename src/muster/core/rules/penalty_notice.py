@@ -66,73 +66,105 @@ class ThresholdRule:
 
 
 def threshold_met(
-    matrix: RegisterMatrix, start: int, end: int, rule: ThresholdRule, candidates: np.ndarray
+    matrix: RegisterMatrix,
+    start: int,
+    end: int,
+    rule: ThresholdRule,
+    candidates: np.ndarray,
+    one_row_each: bool = False,
 ) -> np.ndarray:
     """For each unit, the first slot in [start, end) at which the threshold is met, else -1.
 
-    Only `candidates` (units with at least `rule.sessions` unauthorised sessions from the start of
-    the matrix to `end`) are examined: no other unit can meet it (performance.md).
+    Only `candidates` (units with at least `rule.sessions` threshold-coded sessions from the
+    start of the matrix to `end`) are examined: no other unit can meet it (performance.md).
+    `one_row_each` says each unit is the matrix row of the same number, the common case.
     """
-    order = np.argsort(matrix.unit, kind="stable")
-    bounds = np.searchsorted(matrix.unit[order], np.arange(matrix.n_units + 1))
     day_numbers = matrix.first_day_number + np.arange(matrix.n_slots // 2)
-    week_of_day = day_numbers // 7 - matrix.first_day_number // 7
-    weekdays = np.flatnonzero(day_numbers[: (end + 1) // 2] % 7 < 5)
-    return _first_met(
-        matrix.marks,
-        order,
-        bounds,
-        np.flatnonzero(candidates),
-        matrix.n_units,
-        week_of_day,
-        weekdays,
-        start,
-        end,
-        rule.code_table,
-        rule.sessions,
-        rule.school_weeks,
-        SCHOOL_WEEK_CODES_END,
+    week_of_day = (day_numbers // 7 - matrix.first_day_number // 7).astype(np.int64)
+    kind = np.zeros(256, dtype=np.uint8)
+    kind[1:SCHOOL_WEEK_CODES_END] = _SCHOOL_WEEK
+    kind[rule.code_table] |= _THRESHOLD_CODE
+    units = np.flatnonzero(candidates).astype(np.uint64)
+    if one_row_each:
+        return _first_met_one_row(
+            matrix.marks, units, matrix.n_units, week_of_day, start, end, kind,
+            rule.sessions, rule.school_weeks,
+        )
+    order = np.argsort(matrix.unit, kind="stable").astype(np.uint64)
+    bounds = np.searchsorted(matrix.unit[order.astype(np.int64)], np.arange(matrix.n_units + 1))
+    return _first_met_rows(
+        matrix.marks, order, bounds.astype(np.uint64), units, matrix.n_units, week_of_day,
+        start, end, kind, rule.sessions, rule.school_weeks,
     )
 
 
+_SCHOOL_WEEK = 1
+_THRESHOLD_CODE = 2
+
+# Both kernels walk a unit's sessions in time order once: the school-week ordinal goes up at
+# the first mark of each new school week, a ring holds the ordinals of the last `need`
+# threshold-coded sessions, and the threshold is met when the oldest of them lies fewer than
+# `weeks` school weeks back (reference 0, "Threshold met").
+
+
 @njit(parallel=True, cache=True, nogil=True)
-def _first_met(
-    marks, order, bounds, candidates, n_units, week_of_day, days, start, end, is_code, need,
-    weeks, week_end,
+def _first_met_one_row(
+    marks, units, n_units, week_of_day, start, end, kind, need, weeks
 ):  # pragma: no cover - compiled; covered through threshold_met
     met = np.full(n_units, -1, np.int64)
-    n_weeks = week_of_day[-1] + 1
-    for c in prange(len(candidates)):
-        u = candidates[c]
-        rows = order[bounds[u] : bounds[u + 1]]
-        ordinal = np.zeros(n_weeks, np.int64)
-        slots = np.empty(2 * len(days) * len(rows), np.int64)
+    for c in prange(len(units)):
+        u = units[c]
+        row = marks[u, :end]
+        ring = np.empty(need, np.int64)
         found = 0
-        for d in days:
-            for half in range(2):
-                j = 2 * d + half
-                if j >= end:
-                    break
-                for r in rows:
-                    b = marks[r, j]
-                    if b != 0 and b < week_end:
-                        ordinal[week_of_day[d]] = 1
-                    if is_code[b]:
-                        slots[found] = j
-                        found += 1
-        if found < need:
-            continue
-        running = 0
-        for w in range(n_weeks):
-            running += ordinal[w]
-            ordinal[w] = running
-        for k in range(need - 1, found):
-            j = slots[k]
-            if j >= start:
-                here = ordinal[week_of_day[j // 2]]
-                if here - ordinal[week_of_day[slots[k - need + 1] // 2]] < weeks:
+        ordinal = 0
+        last_week = -1
+        for j in range(len(row)):
+            k = kind[row[j]]
+            if k == 0:
+                continue
+            w = week_of_day[j >> 1]
+            if w != last_week:
+                last_week = w
+                ordinal += 1
+            if k & _THRESHOLD_CODE:
+                if found >= need - 1 and j >= start and ordinal - ring[(found + 1) % need] < weeks:
                     met[u] = j
                     break
+                ring[found % need] = ordinal
+                found += 1
+    return met
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _first_met_rows(
+    marks, order, bounds, units, n_units, week_of_day, start, end, kind, need, weeks
+):  # pragma: no cover - compiled; covered through threshold_met
+    met = np.full(n_units, -1, np.int64)
+    for c in prange(len(units)):
+        u = units[c]
+        rows = order[bounds[u] : bounds[u + 1]]
+        ring = np.empty(need, np.int64)
+        found = 0
+        ordinal = 0
+        last_week = -1
+        for j in range(end):
+            for y in range(len(rows)):
+                k = kind[marks[rows[y], j]]
+                if k == 0:
+                    continue
+                w = week_of_day[j >> 1]
+                if w != last_week:
+                    last_week = w
+                    ordinal += 1
+                if k & _THRESHOLD_CODE:
+                    if found >= need - 1 and j >= start and ordinal - ring[(found + 1) % need] < weeks:
+                        met[u] = j
+                        break
+                    ring[found % need] = ordinal
+                    found += 1
+            if met[u] >= 0:
+                break
     return met
 
 
