@@ -344,7 +344,7 @@ def _serve(address: str) -> None:
 
 @main.command()
 @click.option("--pupils", "n_pupils", default=100_000, show_default=True)
-@click.option("--repeat", default=3, show_default=True, help="Timed runs of each engine; the best is kept.")
+@click.option("--repeat", default=5, show_default=True, help="Timed runs of each engine; the best is kept.")
 @click.option("--skip-database", is_flag=True, help="Only the in-memory engines.")
 def bench(n_pupils: int, repeat: int, skip_database: bool) -> None:
     """Time the figures and penalty-notice engine on a generated local-authority year.

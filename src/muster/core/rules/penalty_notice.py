@@ -14,6 +14,7 @@ weeks before it to 10. The window follows the pupil across terms, years and scho
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,67 +79,89 @@ def threshold_met(
     Only `candidates` (units with at least `rule.sessions` threshold-coded sessions from the
     start of the matrix to `end`) are examined: no other unit can meet it (performance.md).
     `one_row_each` says each unit is the matrix row of the same number, the common case.
+    Like the counts, only weekdays are read, a day's two slots at once.
     """
-    day_numbers = matrix.first_day_number + np.arange(matrix.n_slots // 2)
+    day_numbers = matrix.first_day_number + np.arange((end + 1) // 2)
     week_of_day = (day_numbers // 7 - matrix.first_day_number // 7).astype(np.int64)
-    kind = np.zeros(256, dtype=np.uint8)
-    kind[1:SCHOOL_WEEK_CODES_END] = _SCHOOL_WEEK
-    kind[rule.code_table] |= _THRESHOLD_CODE
+    weekdays = np.flatnonzero(day_numbers % 7 < 5).astype(np.uint64)
+    kinds = _day_kinds(rule.codes)
     units = np.flatnonzero(candidates).astype(np.uint64)
+    day_marks = matrix.marks.view(np.uint16)
     if one_row_each:
         return _first_met_one_row(
-            matrix.marks, units, matrix.n_units, week_of_day, start, end, kind,
+            day_marks, units, matrix.n_units, week_of_day, weekdays, start, end, kinds,
             rule.sessions, rule.school_weeks,
         )
     order = np.argsort(matrix.unit, kind="stable").astype(np.uint64)
     bounds = np.searchsorted(matrix.unit[order.astype(np.int64)], np.arange(matrix.n_units + 1))
     return _first_met_rows(
-        matrix.marks, order, bounds.astype(np.uint64), units, matrix.n_units, week_of_day,
-        start, end, kind, rule.sessions, rule.school_weeks,
+        day_marks, order, bounds.astype(np.uint64), units, matrix.n_units, week_of_day,
+        weekdays, start, end, kinds, rule.sessions, rule.school_weeks,
     )
 
 
-_SCHOOL_WEEK = 1
-_THRESHOLD_CODE = 2
+_SCHOOL_DAY = 1
+_AM_CODE = 2
+_PM_CODE = 4
 
-# Both kernels walk a unit's sessions in time order once: the school-week ordinal goes up at
-# the first mark of each new school week, a ring holds the ordinals of the last `need`
+
+@functools.cache
+def _day_kinds(threshold_codes: frozenset[str]) -> np.ndarray:
+    """For each (AM, PM) pair read as PM * 256 + AM: bit 1 if either slot makes a school week,
+    bit 2 if the AM mark is a threshold code, bit 4 if the PM mark is."""
+    school = np.zeros(256, dtype=np.uint8)
+    school[1:SCHOOL_WEEK_CODES_END] = 1
+    threshold = codes.id_table(threshold_codes).astype(np.uint8)
+    pair = np.arange(65536)
+    am, pm = pair & 255, pair >> 8
+    kinds = (
+        (school[am] | school[pm]) * _SCHOOL_DAY + threshold[am] * _AM_CODE + threshold[pm] * _PM_CODE
+    )
+    return kinds.astype(np.uint8)
+
+
+# Both kernels walk a unit's school days in time order once: the school-week ordinal goes up at
+# the first marked day of each new school week, a ring holds the ordinals of the last `need`
 # threshold-coded sessions, and the threshold is met when the oldest of them lies fewer than
 # `weeks` school weeks back (reference 0, "Threshold met").
 
 
 @njit(parallel=True, cache=True, nogil=True)
 def _first_met_one_row(
-    marks, units, n_units, week_of_day, start, end, kind, need, weeks
+    day_marks, units, n_units, week_of_day, days, start, end, kinds, need, weeks
 ):  # pragma: no cover - compiled; covered through threshold_met
     met = np.full(n_units, -1, np.int64)
     for c in prange(len(units)):
         u = units[c]
-        row = marks[u, :end]
+        row = day_marks[u]
         ring = np.empty(need, np.int64)
         found = 0
         ordinal = 0
         last_week = -1
-        for j in range(len(row)):
-            k = kind[row[j]]
+        for x in range(len(days)):
+            d = days[x]
+            k = kinds[row[d]]
             if k == 0:
                 continue
-            w = week_of_day[j >> 1]
-            if w != last_week:
-                last_week = w
+            if week_of_day[d] != last_week:
+                last_week = week_of_day[d]
                 ordinal += 1
-            if k & _THRESHOLD_CODE:
-                if found >= need - 1 and j >= start and ordinal - ring[(found + 1) % need] < weeks:
-                    met[u] = j
-                    break
-                ring[found % need] = ordinal
-                found += 1
+            for half in range(2):
+                j = 2 * np.int64(d) + half
+                if k & (_AM_CODE << half) and j < end:
+                    if found >= need - 1 and j >= start and ordinal - ring[(found + 1) % need] < weeks:
+                        met[u] = j
+                        break
+                    ring[found % need] = ordinal
+                    found += 1
+            if met[u] >= 0:
+                break
     return met
 
 
 @njit(parallel=True, cache=True, nogil=True)
 def _first_met_rows(
-    marks, order, bounds, units, n_units, week_of_day, start, end, kind, need, weeks
+    day_marks, order, bounds, units, n_units, week_of_day, days, start, end, kinds, need, weeks
 ):  # pragma: no cover - compiled; covered through threshold_met
     met = np.full(n_units, -1, np.int64)
     for c in prange(len(units)):
@@ -148,21 +171,29 @@ def _first_met_rows(
         found = 0
         ordinal = 0
         last_week = -1
-        for j in range(end):
+        for x in range(len(days)):
+            d = days[x]
+            day_kind = 0
             for y in range(len(rows)):
-                k = kind[marks[rows[y], j]]
-                if k == 0:
-                    continue
-                w = week_of_day[j >> 1]
-                if w != last_week:
-                    last_week = w
-                    ordinal += 1
-                if k & _THRESHOLD_CODE:
-                    if found >= need - 1 and j >= start and ordinal - ring[(found + 1) % need] < weeks:
-                        met[u] = j
-                        break
-                    ring[found % need] = ordinal
-                    found += 1
+                day_kind |= kinds[day_marks[rows[y], d]]
+            if day_kind == 0:
+                continue
+            if week_of_day[d] != last_week:
+                last_week = week_of_day[d]
+                ordinal += 1
+            for half in range(2):
+                j = 2 * np.int64(d) + half
+                if j >= end:
+                    break
+                for y in range(len(rows)):
+                    if kinds[day_marks[rows[y], d]] & (_AM_CODE << half):
+                        if found >= need - 1 and j >= start and ordinal - ring[(found + 1) % need] < weeks:
+                            met[u] = j
+                            break
+                        ring[found % need] = ordinal
+                        found += 1
+                if met[u] >= 0:
+                    break
             if met[u] >= 0:
                 break
     return met
