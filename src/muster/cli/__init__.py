@@ -1,0 +1,38 @@
+"""The `muster` command: set up, import, report, demo, serve, benchmark.
+
+Each command is a thin shell over the actions and reports in the Django apps; no rule lives
+here. Each group of commands has its own module, added to the main group below.
+"""
+
+from __future__ import annotations
+
+import click
+
+from muster.cli import imports, reports, setup
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="muster")
+def main() -> None:
+    """Muster: school attendance registers, figures and the work that follows.
+
+    The database is SQLite in ./var unless DATABASE_URL names another
+    (sqlite:///path or postgres://user@host:port/name).
+    """
+
+
+
+for command in (
+    setup.migrate,
+    imports.import_,
+    reports.report,
+    setup.demo,
+    setup.serve,
+    setup.bench,
+    setup.manage,
+):
+    main.add_command(command)
+
+
+if __name__ == "__main__":
+    main()
