@@ -1,12 +1,10 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
-admin.site.site_header = "Muster"
-admin.site.site_title = "Muster"
-admin.site.index_title = "Registers and people"
-
+# The admin site is muster.accounts.admin_site.VerifiedAdminSite (its titles are set there).
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", include("muster.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

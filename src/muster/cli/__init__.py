@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from muster.cli import imports, reports, setup
+from muster.cli import accounts, audit, imports, records, reports, setup
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -26,10 +26,12 @@ for command in (
     setup.migrate,
     imports.import_,
     reports.report,
-    setup.demo,
+    setup.demo, accounts.demo_code,
     setup.serve,
     setup.bench,
     setup.manage,
+    records.records, records.backup, records.restore,
+    audit.audit,
 ):
     main.add_command(command)
 

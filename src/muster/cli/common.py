@@ -64,7 +64,7 @@ def table(rows: list[dict], columns: tuple[str, ...]) -> str:
     for row in cells:
         lines.append("  ".join(v.rjust(w) if v[:1].isdigit() else v.ljust(w)
                                for v, w in zip(row, widths, strict=True)))
-    lines.append(f"({len(rows)} rows)")
+    lines.append(f"({len(rows)} {'row' if len(rows) == 1 else 'rows'})")
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import click
 
 from muster.cli.common import django_setup, emit, parse_date
+from muster.core.roles import Action, RecordKind
 
 
 @click.group()
@@ -34,12 +35,58 @@ def _school(urn: str | None):
     return school
 
 
+_AS = click.option(
+    "--as", "acting_as", metavar="USERNAME",
+    help="Report as this member of staff: only what their roles reach. Without it the report is "
+    "the operator's, over every pupil.",
+)
+
+
+def _user(username: str | None):
+    if username is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise click.BadParameter(f"no active user {username!r}", param_hint="--as")
+    return user
+
+
+def _action(output: str) -> Action:
+    return Action.LIST if output == "table" else Action.EXPORT
+
+
+def _audit(acting_as: str | None, output: str, kind: RecordKind, summary: str) -> None:
+    """Reports are on record like any other look at children's data: the operator's as the
+    system, a named user's under their name."""
+    from muster.audit.log import record_event
+
+    record_event(user=_user(acting_as), action=_action(output).value, record_kind=kind.value,
+                 summary=f"{summary} ({output}) from the command line")
+
+
+def _pupils_for(acting_as: str | None, kind, output: str):
+    """The pupils a named user may report on, or None for the operator (every pupil)."""
+    user = _user(acting_as)
+    if user is None:
+        return None
+    from muster.people import access
+
+    if not access.can(user, kind, _action(output)):
+        raise click.ClickException(f"{user.username}'s roles do not allow this report")
+    return access.pupils_visible_to(user, _action(output), kind)
+
+
 @report.command(name="pupils")
 @_FROM
 @_TO
 @_SCHOOL
 @_FORMAT
-def report_pupils(first: dt.date, last: dt.date, school_urn: str | None, output: str) -> None:
+@_AS
+def report_pupils(
+    first: dt.date, last: dt.date, school_urn: str | None, output: str, acting_as: str | None
+) -> None:
     """One row per pupil on roll in the period, pooling all their schools' registers.
 
     Percentages are rounded for display; persistent and severe absence and the
@@ -52,7 +99,9 @@ def report_pupils(first: dt.date, last: dt.date, school_urn: str | None, output:
 
     if last < first:
         raise click.BadParameter("--to is before --from")
-    rows = pupil_rows(first, last, school=_school(school_urn))
+    pupils = _pupils_for(acting_as, RecordKind.FIGURES, output)
+    rows = pupil_rows(first, last, school=_school(school_urn), pupils=pupils)
+    _audit(acting_as, output, RecordKind.FIGURES, f"pupils report {first} to {last}, {len(rows)} pupils")
     emit(rows, PUPIL_COLUMNS, output)
 
 
@@ -68,15 +117,31 @@ def report_pupils(first: dt.date, last: dt.date, school_urn: str | None, output:
 )
 @click.option("--codes", "with_codes", is_flag=True, help="Add each code's sessions (code_I, code_G, ...).")
 @_FORMAT
-def report_cohorts(first, last, school_urn, by, with_codes, output) -> None:
+@_AS
+def report_cohorts(first, last, school_urn, by, with_codes, output, acting_as) -> None:
     """Pooled figures per group of enrolments, as DfE statistics count them.
 
     Example: muster report cohorts --from 2025-09-01 --to 2026-07-31 --by school --by fsm
     """
     django_setup()
-    from muster.registers.reports import COHORT_COLUMNS, code_columns, cohort_rows
+    from muster.people import access
+    from muster.registers.reports import (
+        COHORT_COLUMNS,
+        code_columns,
+        cohort_rows,
+        enrolments_in_period,
+    )
 
-    rows = cohort_rows(first, last, by=by, school=_school(school_urn), with_codes=with_codes)
+    enrolments = enrolments_in_period(first, last)
+    user = _user(acting_as)
+    if user is not None:
+        if not access.can(user, RecordKind.COHORT_FIGURES, _action(output)):
+            raise click.ClickException(f"{user.username}'s roles do not give cohort figures this way")
+        enrolments = enrolments.filter(pk__in=access.cohort_enrolments_visible_to(user).values("pk"))
+    rows = cohort_rows(
+        first, last, by=by, school=_school(school_urn), with_codes=with_codes, enrolments=enrolments
+    )
+    _audit(acting_as, output, RecordKind.COHORT_FIGURES, f"cohorts report {first} to {last} by {', '.join(by)}")
     emit(rows, COHORT_COLUMNS + (code_columns() if with_codes else ()), output)
 
 
@@ -85,7 +150,10 @@ def report_cohorts(first, last, school_urn, by, with_codes, output) -> None:
 @_TO
 @_SCHOOL
 @_FORMAT
-def report_missing(first: dt.date, last: dt.date, school_urn: str | None, output: str) -> None:
+@_AS
+def report_missing(
+    first: dt.date, last: dt.date, school_urn: str | None, output: str, acting_as: str | None
+) -> None:
     """Open sessions with no mark for pupils on roll: registers the school must complete.
 
     They count in no figure until marked (reference 0); Muster never guesses a mark.
@@ -93,8 +161,17 @@ def report_missing(first: dt.date, last: dt.date, school_urn: str | None, output
     Example: muster report missing --from 2026-11-23 --to 2026-11-27 --school 100001
     """
     django_setup()
+    from muster.people import access
     from muster.registers.reports import MISSING_COLUMNS, missing_marks
 
-    emit(missing_marks(first, last, school=_school(school_urn)), MISSING_COLUMNS, output)
+    user = _user(acting_as)
+    enrolments = None
+    if user is not None:
+        if not access.can(user, RecordKind.REGISTER, _action(output)):
+            raise click.ClickException(f"{user.username}'s roles do not allow this report")
+        enrolments = access.enrolments_visible_to(user, _action(output))
+    rows = missing_marks(first, last, school=_school(school_urn), enrolments=enrolments)
+    _audit(acting_as, output, RecordKind.REGISTER, f"missing marks {first} to {last}, {len(rows)} sessions")
+    emit(rows, MISSING_COLUMNS, output)
 
 

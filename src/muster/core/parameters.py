@@ -9,6 +9,7 @@ never an edit. (Shape after PolicyEngine/OpenFisca parameter files: STYLE.md.)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -34,6 +35,8 @@ def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, Hashable):
+            continue  # construct_mapping refuses it: "found unhashable key"
         if key in seen:
             raise ParameterError(f"duplicate key {key!r} at line {key_node.start_mark.line + 1}")
         seen.add(key)
@@ -85,26 +88,38 @@ def load_parameter(path: Path | Any, name: str | None = None) -> Parameter:
         raise ParameterError(f"{label}: {error}") from None
     except yaml.YAMLError as error:
         raise ParameterError(f"{label}: not valid YAML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ParameterError(f"{label}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError) as error:
+        # PyYAML's constructors raise plain errors for a scalar that looks like a type and is
+        # not one: a date 2025-02-30, `!!float ten`, `!!float` alone, `!!bool maybe`.
+        raise ParameterError(f"{label}: not a valid YAML value ({error!r})") from None
+    except RecursionError:
+        raise ParameterError(f"{label}: nested too deeply") from None
     if not isinstance(document, dict):
         raise ParameterError(f"{label}: expected a mapping with description, unit and values")
     unknown = set(document) - _FILE_KEYS
     if unknown:
-        raise ParameterError(f"{label}: unknown key(s) {sorted(unknown)}")
+        raise ParameterError(f"{label}: unknown key(s) {sorted(unknown, key=repr)}")
     for key in ("description", "unit", "values"):
         if key not in document:
             raise ParameterError(f"{label}: missing {key!r}")
+    for key in ("description", "unit"):
+        if not isinstance(document[key], str):
+            raise ParameterError(f"{label}: {key!r} must be text")
     values = document["values"]
     if not isinstance(values, dict) or not values:
         raise ParameterError(f"{label}: 'values' must map dates to entries")
     entries = []
     for start, entry in values.items():
-        if not isinstance(start, dt.date):
+        if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
             raise ParameterError(f"{label}: values key {start!r} is not a date (YYYY-MM-DD)")
         if not isinstance(entry, dict) or set(entry) - _ENTRY_KEYS or "value" not in entry:
             raise ParameterError(f"{label}: values.{start} must have 'value' and 'reference' only")
-        if entry["value"] is not None and not entry.get("reference"):
+        reference = entry.get("reference") or ""
+        if not isinstance(reference, str) or (entry["value"] is not None and not reference.strip()):
             raise ParameterError(f"{label}: values.{start} has no reference")
-        entries.append(DatedValue(start, entry["value"], entry.get("reference") or ""))
+        entries.append(DatedValue(start, entry["value"], reference))
     entries.sort(key=lambda e: e.start)
     return Parameter(
         name=name or Path(str(path)).stem,

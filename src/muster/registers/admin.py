@@ -13,6 +13,9 @@ from django.utils.html import format_html
 
 from muster.core import figures, slots
 from muster.core.register_matrix import RegisterMatrix
+from muster.core.roles import Action, RecordKind
+from muster.people import access
+from muster.people.scoped_admin import AccountsAdmin, ConfigurationAdmin, ScopedAdmin
 from muster.registers.models import (
     CalendarEntry,
     Enrolment,
@@ -41,7 +44,7 @@ class ViewOnly:
 
 
 @admin.register(LocalAuthority)
-class LocalAuthorityAdmin(admin.ModelAdmin):
+class LocalAuthorityAdmin(ConfigurationAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
@@ -53,7 +56,7 @@ class CalendarEntryInline(admin.TabularInline):
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(ConfigurationAdmin):
     list_display = ["name", "urn", "local_authority", "phase", "am_register_closes"]
     list_filter = ["phase", "local_authority"]
     search_fields = ["name", "urn"]
@@ -68,7 +71,8 @@ class EnrolmentInline(admin.TabularInline):
 
 
 @admin.register(Pupil)
-class PupilAdmin(admin.ModelAdmin):
+class PupilAdmin(ScopedAdmin):
+    pupil_path = "pk"
     list_display = ["upn", "legal_surname", "legal_forename", "nc_year", "looked_after", "sen", "fsm"]
     list_filter = ["looked_after", "has_social_worker", "sen", "fsm", "nc_year"]
     search_fields = ["upn", "legal_surname", "legal_forename", "preferred_name"]
@@ -80,6 +84,22 @@ class PupilAdmin(admin.ModelAdmin):
                                         "previously_looked_after", "has_social_worker",
                                         "sen", "fsm"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        if access.visible_fields(request.user) >= access.SENSITIVE_FIELDS:
+            return self.fieldsets
+        return self.fieldsets[:1]  # care, social-work and SEN/FSM details are need-to-know
+
+    def get_list_display(self, request):
+        readable = access.visible_fields(request.user)
+        return [f for f in self.list_display if f in readable]
+
+    def get_list_filter(self, request):
+        readable = access.visible_fields(request.user)
+        return [f for f in self.list_filter if f in readable]
+
+    def get_search_fields(self, request):
+        return self.search_fields if access.can(request.user, RecordKind.PUPIL, Action.SEARCH) else []
 
 
 class RegisterYearInline(ViewOnly, admin.TabularInline):
@@ -98,7 +118,8 @@ class RegisterYearInline(ViewOnly, admin.TabularInline):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(ScopedAdmin):
+    enrolment_path = "pk"
     list_display = ["pupil", "school", "start", "end", "registration"]
     list_filter = ["registration", "school"]
     search_fields = ["pupil__upn", "pupil__legal_surname", "school__urn", "school__name"]
@@ -144,7 +165,9 @@ class MarkNoteInline(ViewOnly, admin.TabularInline):
 
 
 @admin.register(RegisterYear)
-class RegisterYearAdmin(ViewOnly, admin.ModelAdmin):
+class RegisterYearAdmin(ViewOnly, ScopedAdmin):
+    record_kind = RecordKind.REGISTER
+    enrolment_path = "enrolment"
     list_display = ["enrolment", "academic_year", "version"]
     list_filter = ["academic_year", "enrolment__school"]
     search_fields = ["enrolment__pupil__upn", "enrolment__pupil__legal_surname"]
@@ -174,14 +197,16 @@ class RegisterYearAdmin(ViewOnly, admin.ModelAdmin):
 
 
 @admin.register(MarkBatch)
-class MarkBatchAdmin(ViewOnly, admin.ModelAdmin):
+class MarkBatchAdmin(ViewOnly, AccountsAdmin):
     list_display = ["created_at", "source", "description", "created_by"]
     list_filter = ["source"]
     search_fields = ["description", "reason"]
 
 
 @admin.register(MarkChange)
-class MarkChangeAdmin(ViewOnly, admin.ModelAdmin):
+class MarkChangeAdmin(ViewOnly, ScopedAdmin):
+    record_kind = RecordKind.REGISTER
+    enrolment_path = "register_year__enrolment"
     list_display = ["register_year", "date", "session", "previous_code", "offered_code", "applied", "batch"]
     list_filter = ["applied"]
     list_select_related = ["register_year__enrolment__pupil", "register_year__enrolment__school", "batch"]

@@ -18,9 +18,15 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
+from muster.accounts.demo import give_demo_authenticator
 from muster.core import codes, slots
 from muster.core.best_mark import OnConflict
+from muster.core.roles import Role
 from muster.demo import Demo, generate
+from muster.people.actions import assign_role
+from muster.people.demo import DemoPerson, create_demo_people
+from muster.people.demo import describe as describe_people
+from muster.people.models import PEOPLE_TABLES, Organisation
 from muster.registers.actions import MarkInput, load_register_years, record_marks
 from muster.registers.models import (
     CalendarEntry,
@@ -36,9 +42,15 @@ from muster.registers.models import (
 )
 
 DEMO_USERNAME = "demo-admin"
-SIGN_IN_URL = "http://127.0.0.1:8000/admin/"
+DEMO_STAFF = (
+    "headteacher", "attendance-lead", "teacher", "designated-teacher", "governor", "la-officer",
+    "vs-head", "vs-advisor", "social-worker", "social-worker-2", "iro", "cic-nurse",
+    "team-manager", "dpo", "administrator",
+)
+SIGN_IN_URL = "http://127.0.0.1:8000/sign-in/"
 
 REPLACED_IN_ORDER = (
+    *PEOPLE_TABLES,
     MarkChange, MarkNote, RegisterYearSource, RegisterYear, MarkBatch, Enrolment, Pupil,
     CalendarEntry, School, LocalAuthority,
 )
@@ -69,7 +81,30 @@ def build_demo(
         _record_corrections(demo, enrolment_ids)
         echo(f"Recorded {len(demo.corrections)} corrections with their history")
         password = _demo_user()
-    return _summary(demo, password, time.perf_counter() - started)
+        people = _people(demo, today, password)
+        echo(f"Gave {len(people)} invented staff their roles, classes and children")
+        app_key = give_demo_authenticator([DEMO_USERNAME, *(p.username for p in people)])
+    summary = _summary(demo, password, app_key, time.perf_counter() - started)
+    return summary + "\n" + _people_summary(people)
+
+
+def _people(demo: Demo, today: dt.date, password: str) -> list[DemoPerson]:
+    """Staff in every role for the home authority; the demo's own user administers it."""
+    authority = LocalAuthority.objects.get(code=demo.home.code)
+    people = create_demo_people(authority=authority, today=today, password=password, seed=demo.seed)
+    administration = Organisation.objects.get(kind="local_authority", local_authority=authority)
+    assign_role(
+        user=get_user_model().objects.get(username=DEMO_USERNAME), role=Role.ADMINISTRATOR,
+        organisation=administration, starts=slots.year_start(slots.academic_year(today)),
+    )
+    return people
+
+
+def _people_summary(people: list[DemoPerson]) -> str:
+    return (
+        "\nEach role has a demo account with the same password, seeing only what that role sees:\n"
+        + describe_people(people)
+    )
 
 
 def _clear() -> None:
@@ -79,7 +114,7 @@ def _clear() -> None:
     with connection.cursor() as cursor:
         for model in REPLACED_IN_ORDER:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
-    get_user_model().objects.filter(username=DEMO_USERNAME).delete()
+    get_user_model().objects.filter(username__in=[DEMO_USERNAME, *DEMO_STAFF]).delete()
 
 
 def _write_schools(demo: Demo) -> dict[str, int]:
@@ -193,7 +228,7 @@ def _has_secret_key() -> bool:
         return False
 
 
-def _summary(demo: Demo, password: str, seconds: float) -> str:
+def _summary(demo: Demo, password: str, app_key: str, seconds: float) -> str:
     home = demo.home
     home_schools = [s for s in demo.schools if s.la_code == home.code]
     in_care = demo.children_in_care()
@@ -215,6 +250,13 @@ def _summary(demo: Demo, password: str, seconds: float) -> str:
         f"Sign in at {SIGN_IN_URL}",
         f"  username: {DEMO_USERNAME}",
         f"  password: {password}",
+        "  then the 6-digit code from an authenticator app (such as Microsoft or Google",
+        "  Authenticator) to which you add this key (time based):",
+        f"    {app_key}",
+        "  No phone? While the demo runs with MUSTER_DEBUG=true, this prints the current code",
+        "  (demo accounts only; each code works once, a new one comes every 30 seconds):",
+        f"    MUSTER_DEBUG=true .venv/bin/muster demo-code {DEMO_USERNAME}",
+        "  Every demo account below has this password and this key.",
     ]
     if not _has_secret_key():
         lines.append("Start the server with: MUSTER_DEBUG=true muster serve")

@@ -117,8 +117,6 @@ def import_marks(
             progress,
         )
     )
-    if errors:
-        raise FileRejected(errors)
     context = DatabaseMarksContext({r["upn"] for _, r in rows}, {r["school_urn"] for _, r in rows})
     checked = marks_file.check_marks(rows, context, file=label, errors=errors)
     if errors:

@@ -22,8 +22,20 @@ from muster.core import slots
 from muster.core.calendar import CalendarEntry as CoreCalendarEntry
 from muster.core.calendar import SchoolCalendar
 
+ANONYMISED_UPN_PREFIX = "SANON"
+"""The UPN of an anonymised leaver is this and 8 digits (`muster.records.retention`). No real UPN
+starts so: `S` is never a check letter (`stdnum.gb.upn`: 23 letters, not I, O or S) and a real
+UPN has digits where `ANON` is."""
+
+
+def is_anonymised_upn(value: str) -> bool:
+    digits = value[len(ANONYMISED_UPN_PREFIX) :]
+    return value.startswith(ANONYMISED_UPN_PREFIX) and len(digits) == 8 and digits.isdecimal()
+
 
 def validate_upn(value: str) -> None:
+    if is_anonymised_upn(value):
+        return
     try:
         upn_check.validate(value)
     except StdnumError as error:
@@ -146,6 +158,11 @@ class Pupil(models.Model):
     has_social_worker = models.BooleanField(default=False)
     sen = models.CharField("SEN", max_length=1, choices=SEN.choices, default=SEN.NONE)
     fsm = models.BooleanField("eligible for free school meals", default=False)
+    anonymised_on = models.DateField(
+        null=True, blank=True, editable=False,
+        help_text="When names, date of birth and UPN were removed after the register retention "
+        "period (muster records retention).",
+    )
 
     class Meta:
         ordering = ["legal_surname", "legal_forename"]
@@ -275,6 +292,12 @@ class AppendOnlyQuerySet(models.QuerySet):
 
     def delete(self):
         raise ValidationError("mark history is append-only")
+
+    def clear_free_text(self) -> int:
+        """Blank these rows' comments and reasons, the one change history allows: anonymising a
+        leaver after the register retention period (`muster.records.retention`). Codes, minutes
+        late, batches and slots never change."""
+        return super().update(previous_comment="", offered_comment="", reason="")
 
 
 class MarkChange(models.Model):

@@ -249,7 +249,10 @@ def _cohort_row(dimension: str, label: str, pooled: figures.CohortFigures, g: in
 MISSING_COLUMNS = ("school_urn", "upn", "name", "date", "session")
 
 
-def missing_marks(first: dt.date, last: dt.date, *, school: School | None = None) -> list[dict]:
+def missing_marks(
+    first: dt.date, last: dt.date, *, school: School | None = None,
+    enrolments: QuerySet[Enrolment] | None = None,
+) -> list[dict]:
     """Open sessions on roll with no mark: they count in no figure, and the school must resolve
     them (reference 0, "An open session on roll with no mark"). The engine never guesses."""
     from muster.core.register_checks import on_roll_slots
@@ -257,6 +260,8 @@ def missing_marks(first: dt.date, last: dt.date, *, school: School | None = None
     on_roll = enrolments_in_period(first, last).select_related("pupil", "school")
     if school is not None:
         on_roll = on_roll.filter(school=school)
+    if enrolments is not None:
+        on_roll = on_roll.filter(pk__in=enrolments.values("pk"))
     enrolments = list(on_roll.order_by("school__urn", "pupil__upn"))
     registers = {
         (r.enrolment_id, r.academic_year): r.codes()

@@ -40,7 +40,7 @@ def check_calendar(
             found.append(RowError(file, line, column, row.get(column, ""), reason))
 
         urn = row["school_urn"]
-        if not (len(urn) == 6 and urn.isdigit()):
+        if not (len(urn) == 6 and urn.isascii() and urn.isdigit()):
             bad("school_urn", "a URN has 6 digits")
         start, end = parse_date(row["start"]), parse_date(row["end"])
         if isinstance(start, str):

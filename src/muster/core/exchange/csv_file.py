@@ -13,6 +13,11 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.gb import upn as upn_check
 
+from muster.core import slots
+
+EARLIEST_DATE, LATEST_DATE = slots.year_start(1), slots.year_end(9998)
+"""The dates a register can hold: academic years 1 to 9998 (a date outside them has no slot)."""
+
 
 @dataclass(frozen=True, order=True)
 class RowError:
@@ -115,17 +120,26 @@ def read_rows(
                          f"has {len(values)} fields; the header has {len(header)}")
             )
             continue
-        yield line, {h: v.strip() for h, v in zip(header, values, strict=True) if h in known}
+        row = {h: v.strip() for h, v in zip(header, values, strict=True) if h in known}
+        with_nul = [h for h, v in row.items() if "\x00" in v]
+        if with_nul:
+            errors.append(RowError(label, line, with_nul[0], row[with_nul[0]],
+                                   "contains a NUL character, which text may not hold"))
+            continue
+        yield line, row
 
 
 def parse_date(value: str) -> dt.date | str:
     """A date, or the reason it is not one."""
     try:
-        if len(value) != 10:
+        if len(value) != 10 or value[4] != "-" or value[7] != "-":
             raise ValueError
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         return "not a date in the form YYYY-MM-DD"
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        return f"outside the dates a register can hold ({EARLIEST_DATE} to {LATEST_DATE})"
+    return day
 
 
 def check_upn(value: str) -> str | None:

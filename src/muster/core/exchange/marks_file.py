@@ -107,7 +107,7 @@ def _check_row(
 
     urn = row["school_urn"]
     calendar = None
-    if not (len(urn) == 6 and urn.isdigit()):
+    if not (len(urn) == 6 and urn.isascii() and urn.isdigit()):
         bad("school_urn", "a URN has 6 digits")
     else:
         calendar = context.calendar(urn)
@@ -139,7 +139,7 @@ def _check_row(
     minutes = None
     raw_minutes = row.get("minutes_late", "")
     if raw_minutes:
-        if not raw_minutes.isdigit() or int(raw_minutes) > MAX_MINUTES_LATE:
+        if not (raw_minutes.isascii() and raw_minutes.isdigit()) or int(raw_minutes) > MAX_MINUTES_LATE:
             bad("minutes_late", f"whole minutes from 0 to {MAX_MINUTES_LATE}")
         elif code is not None and code.symbol not in LATE_CODES:
             bad("minutes_late", f"minutes late go only with L or U, not {code.symbol}")

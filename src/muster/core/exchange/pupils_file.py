@@ -148,7 +148,7 @@ def _check_row(
     if row["nc_year"] not in NC_YEARS:
         bad("nc_year", "expected N1, N2, R or 1 to 14")
     urn = row["school_urn"]
-    if not (len(urn) == 6 and urn.isdigit()):
+    if not (len(urn) == 6 and urn.isascii() and urn.isdigit()):
         bad("school_urn", "a URN has 6 digits")
     elif not school_known(urn):
         bad("school_urn", "unknown school: import its calendar first")
@@ -169,7 +169,7 @@ def _check_row(
         else:
             flags[column] = value
     care_authority = row.get("care_authority", "")
-    if care_authority and not (len(care_authority) == 3 and care_authority.isdigit()):
+    if care_authority and not (len(care_authority) == 3 and care_authority.isascii() and care_authority.isdigit()):
         bad("care_authority", "an LA code has 3 digits")
     if care_authority and not flags.get("looked_after", False):
         bad("care_authority", "a care authority is given but looked_after is not Y")

@@ -38,7 +38,7 @@ class SchoolRow:
 
 def _time(value: str) -> dt.time | None:
     try:
-        return dt.time.fromisoformat(value) if len(value) == 5 else None
+        return dt.time.fromisoformat(value) if len(value) == 5 and value[2] == ":" else None
     except ValueError:
         return None
 
@@ -54,11 +54,11 @@ def check_schools(
         def bad(column: str, reason: str, row=row, line=line, found=found) -> None:
             found.append(RowError(file, line, column, row.get(column, ""), reason))
 
-        if not (len(row["urn"]) == 6 and row["urn"].isdigit()):
+        if not (len(row["urn"]) == 6 and row["urn"].isascii() and row["urn"].isdigit()):
             bad("urn", "a URN has 6 digits")
         if not row["name"] or len(row["name"]) > 200:
             bad("name", "required, at most 200 characters")
-        if not (len(row["la_code"]) == 3 and row["la_code"].isdigit()):
+        if not (len(row["la_code"]) == 3 and row["la_code"].isascii() and row["la_code"].isdigit()):
             bad("la_code", "an LA code has 3 digits")
         if not row["la_name"] or len(row["la_name"]) > 120:
             bad("la_name", "required, at most 120 characters")
