@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -129,6 +130,11 @@ TEMPLATES = [
 _default_db = f"sqlite:///{DATA_DIR / 'muster.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_db)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Test runs use a database file, not SQLite's shared in-memory database, whose writers fail
+    # at once on a lock instead of waiting for it as they do in use (one file per test run).
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"muster-test-{os.getpid()}.sqlite3")
+    }
     _sqlite_file = str(DATABASES["default"]["NAME"])
     if _sqlite_file and _sqlite_file != ":memory:":
         Path(_sqlite_file).parent.mkdir(parents=True, exist_ok=True)

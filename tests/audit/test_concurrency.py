@@ -8,20 +8,15 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from muster.audit.log import record_event
 from muster.audit.models import Action, AuditEvent
 from muster.audit.verify import verify_chain
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite runs one writer at a time (IMMEDIATE transactions), and the in-memory test "
-        "database's shared cache fails at once on a lock rather than wait for it",
-    ),
-]
+# On SQLite the writers queue for the database (IMMEDIATE transactions, settings); the tests
+# use a database file, so they wait for the lock as they do in use.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 WRITERS = 4
 EACH = 25

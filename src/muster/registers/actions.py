@@ -222,6 +222,7 @@ class _Write:
         for change in self.history:
             change.register_year = self.register
             change.batch = batch
+            change.reason = batch.reason
         MarkChange.objects.bulk_create(self.history)
         self._save_notes()
 
