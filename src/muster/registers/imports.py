@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from django.db import transaction
 
+from muster.audit.log import record_event
 from muster.core import codes, slots
 from muster.core.best_mark import OnConflict
 from muster.core.calendar import SchoolCalendar
@@ -126,10 +127,15 @@ def import_marks(
         for m in checked
     ]
     try:
-        recorded = record_marks(
-            marks=marks, source=MarkBatch.Source.IMPORT, description=label, user=user,
-            on_conflict=on_conflict,
-        )
+        with transaction.atomic():
+            recorded = record_marks(
+                marks=marks, source=MarkBatch.Source.IMPORT, description=label, user=user,
+                on_conflict=on_conflict,
+            )
+            if recorded.batch is not None:
+                _audit_import(user, "register", label, recorded.batch.pk,
+                              f"{recorded.added} marks added, {recorded.changed} changed, "
+                              f"{recorded.kept} offered and not taken ({on_conflict})")
     except MarksConflict as conflict:
         raise FileRejected(
             [
@@ -179,6 +185,9 @@ def import_pupils(
         if errors:
             transaction.set_rollback(True)
             raise FileRejected(errors)
+        if result.added or result.changed:
+            _audit_import(user, "pupil", label, None,
+                          f"{result.added} pupils and enrolments added, {result.changed} changed")
     return result
 
 
@@ -338,6 +347,9 @@ def import_calendar(
             raise FileRejected(errors)
         CalendarEntry.objects.bulk_create(new)
         result.added = len(new)
+        if result.added or result.changed:
+            _audit_import(user, "calendar", label, None,
+                          f"{result.added} calendar entries added, {result.changed} changed")
     result.notices = tuple(notices)
     return result
 
@@ -427,3 +439,13 @@ def _first_marked_slot(school: School, year: int, wanted: np.ndarray) -> int | N
         if len(held) and (first is None or held[0] < first):
             first = int(held[0])
     return first
+
+
+def _audit_import(user, record_kind: str, label: str, batch_id, summary: str) -> None:
+    """Changes made by a file are on record: who, when, which file, how much. Each mark's
+    before and after is in its own history (MarkChange), named by the batch."""
+    record_event(
+        user=user, action="change", record_kind=record_kind,
+        record_id="" if batch_id is None else f"batch {batch_id}",
+        summary=f"Imported {label}: {summary}", source="muster import",
+    )
