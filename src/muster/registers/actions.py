@@ -94,11 +94,12 @@ def record_marks(
     with transaction.atomic():
         existing = _lock_register_years(by_year.keys())
         notes = _notes_of(existing.values(), by_year)
+        refused = _refused_offers(existing.values()) if on_conflict is OnConflict.BEST else set()
         writes: list[_Write] = []
         conflicts: list[Conflict] = []
         for key, wanted in by_year.items():
             register = existing.get(key)
-            write = _Write(key, register, notes)
+            write = _Write(key, register, notes, refused)
             for item in wanted:
                 write.offer(item, on_conflict, conflicts, result)
             if write.touched:
@@ -129,6 +130,19 @@ def _lock_register_years(keys) -> dict[tuple[int, int], RegisterYear]:
     return found
 
 
+def _refused_offers(registers) -> set[tuple]:
+    """Offers already recorded as not taken, so offering the same again changes nothing."""
+    ids = [r.pk for r in registers]
+    found: set[tuple] = set()
+    for i in range(0, len(ids), 5000):
+        rows = MarkChange.objects.filter(register_year_id__in=ids[i : i + 5000], applied=False).values_list(
+            "register_year_id", "slot", "offered_code", "previous_code", "offered_minutes_late",
+            "offered_comment",
+        )
+        found.update(rows)
+    return found
+
+
 def _notes_of(registers, by_year) -> dict[tuple[int, int], MarkNote]:
     ids = [r.pk for r in registers]
     notes: dict[tuple[int, int], MarkNote] = {}
@@ -141,8 +155,9 @@ def _notes_of(registers, by_year) -> dict[tuple[int, int], MarkNote]:
 class _Write:
     """The changes to one register year, applied together."""
 
-    def __init__(self, key, register: RegisterYear | None, notes):
+    def __init__(self, key, register: RegisterYear | None, notes, refused=frozenset()):
         self.key = key
+        self.refused = refused
         self.register = register
         self.codes = np.frombuffer(bytes(register.marks) if register else EMPTY_YEAR, np.uint8).copy()
         self.notes = notes
@@ -177,6 +192,11 @@ class _Write:
             conflicts.append(Conflict(mark, current))
             return
         apply = takes_offer(mark.code, current, on_conflict)
+        offer = (self.register.pk if self.register else None, slot, mark.code.symbol,
+                 current.symbol, mark.minutes_late, mark.comment)
+        if not apply and offer in self.refused:
+            result.unchanged += 1  # this very offer was refused before and is on record
+            return
         self.history.append(
             MarkChange(
                 slot=slot,
@@ -210,7 +230,7 @@ class _Write:
             sources = np.zeros(slots.SLOTS_PER_YEAR, dtype="<u4")
             sources[self.set_slots] = batch.pk
             RegisterYearSource.objects.create(register_year=self.register, batches=sources.tobytes())
-        else:
+        elif self.set_slots:
             _save_versioned(self.register, self.codes)
             source, _ = RegisterYearSource.objects.select_for_update().get_or_create(
                 register_year=self.register, defaults={"batches": EMPTY_SOURCES}

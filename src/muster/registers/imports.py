@@ -250,18 +250,26 @@ def _upsert_enrolments(
             if (enrolment.end, enrolment.registration) != (row.end, row.registration):
                 if row.end is not None and enrolment.register_years.exists():
                     _check_marks_within(enrolment, row, label, errors)
+                others = [e for e in held[(pupil_id, school_id)] if e.pk != enrolment.pk]
+                clash = _overlapping(others, row.start, row.end)
+                if clash:
+                    errors.append(
+                        RowError(label, row.line, "enrolment_end", str(row.end or ""),
+                                 f"would overlap the stored enrolment {clash.start} to "
+                                 f"{clash.end or 'now'} at the same school")
+                    )
+                    continue
                 enrolment.end, enrolment.registration = row.end, row.registration
                 enrolment.save(update_fields=["end", "registration"])
                 result.changed += 1
             else:
                 result.unchanged += 1
             continue
-        others = held[(pupil_id, school_id)]
-        clash = [e for e in others if e.start <= (row.end or dt.date.max) and row.start <= (e.end or dt.date.max)]
+        clash = _overlapping(held[(pupil_id, school_id)], row.start, row.end)
         if clash:
             errors.append(
                 RowError(label, row.line, "enrolment_start", str(row.start),
-                         f"overlaps the stored enrolment {clash[0].start} to {clash[0].end or 'now'} "
+                         f"overlaps the stored enrolment {clash.start} to {clash.end or 'now'} "
                          "at the same school")
             )
             continue
@@ -269,6 +277,14 @@ def _upsert_enrolments(
                              end=row.end, registration=row.registration))
     Enrolment.objects.bulk_create(new, batch_size=1000)
     result.added += len(new)
+
+
+def _overlapping(enrolments: list[Enrolment], start: dt.date, end: dt.date | None) -> Enrolment | None:
+    """The first of `enrolments` that shares a day with start..end (open ends run on for ever)."""
+    for other in enrolments:
+        if other.start <= (end or dt.date.max) and start <= (other.end or dt.date.max):
+            return other
+    return None
 
 
 def _check_marks_within(enrolment: Enrolment, row, label: str, errors: list[RowError]) -> None:
@@ -387,19 +403,30 @@ def import_schools(
                     authority.name = row.la_name
                     authority.save(update_fields=["name"])
                 authorities[row.la_code] = authority
-            wanted = {"name": row.name, "local_authority": authorities[row.la_code],
-                      "phase": row.phase, **row.times}
+            wanted = {"name": row.name, "local_authority": authorities[row.la_code], **row.times}
+            if row.phase:  # a file without a phase keeps the one held
+                wanted["phase"] = row.phase
             school = School.objects.filter(urn=row.urn).first()
-            if school is None:
-                School.objects.create(urn=row.urn, **wanted)
-                result.added += 1
-            elif any(getattr(school, k) != v for k, v in wanted.items()):
-                for k, v in wanted.items():
-                    setattr(school, k, v)
-                school.save()
-                result.changed += 1
-            else:
+            is_new = school is None
+            if is_new:
+                school = School(urn=row.urn)
+            elif all(getattr(school, k) == v for k, v in wanted.items()):
                 result.unchanged += 1
+                continue
+            for k, v in wanted.items():
+                setattr(school, k, v)
+            for session in ("am", "pm"):
+                opens = getattr(school, f"{session}_register_opens")
+                closes = getattr(school, f"{session}_register_closes")
+                if why := schools_file.register_time_problem(opens, closes):
+                    errors.append(RowError(label, row.line, f"{session}_register_closes",
+                                           f"{closes:%H:%M}", why))
+            school.save()
+            result.added += is_new
+            result.changed += not is_new
+        if errors:
+            transaction.set_rollback(True)
+            raise FileRejected(errors)
     return result
 
 

@@ -43,6 +43,19 @@ def _time(value: str) -> dt.time | None:
         return None
 
 
+def register_time_problem(opens: dt.time, closes: dt.time) -> str | None:
+    """None when a register open from `opens` to `closes` is allowed, else why not."""
+    minutes = (
+        dt.datetime.combine(dt.date.min, closes) - dt.datetime.combine(dt.date.min, opens)
+    ).total_seconds() / 60
+    if 0 < minutes <= LONGEST_REGISTER_MINUTES:
+        return None
+    return (
+        f"the register must close after it opens ({opens:%H:%M}) and within "
+        f"{LONGEST_REGISTER_MINUTES} minutes"
+    )
+
+
 def check_schools(
     rows: Iterable[tuple[int, dict[str, str]]], *, file: str, errors: list[RowError]
 ) -> list[SchoolRow]:
@@ -76,11 +89,8 @@ def check_schools(
                     times[column] = value
         for session in ("am", "pm"):
             opens, closes = times.get(f"{session}_register_opens"), times.get(f"{session}_register_closes")
-            if opens and closes:
-                minutes = (dt.datetime.combine(dt.date.min, closes) - dt.datetime.combine(dt.date.min, opens)).total_seconds() / 60
-                if not 0 < minutes <= LONGEST_REGISTER_MINUTES:
-                    bad(f"{session}_register_closes",
-                        f"the register must close after it opens and within {LONGEST_REGISTER_MINUTES} minutes")
+            if opens and closes and (why := register_time_problem(opens, closes)):
+                bad(f"{session}_register_closes", why)
         earlier_la = la_names.get(row["la_code"])
         if earlier_la and earlier_la[1] != row["la_name"]:
             bad("la_name", f"LA {row['la_code']} is named {earlier_la[1]!r} on line {earlier_la[0]}")
