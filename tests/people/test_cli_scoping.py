@@ -74,3 +74,15 @@ def test_every_report_is_on_record_under_the_name_it_was_run_as(demo):
         ("system", "export", "figures"),
     ]
     assert "pupils report 2026-09-01 to 2026-11-27" in made[0].summary
+
+
+def test_refreshing_involvements_brings_newly_persistent_absentees_into_the_la_officers_reach(demo):
+    from muster.people.models import Involvement
+
+    officer = demo.get(username="la-officer")
+    Involvement.objects.filter(reason="persistent_absence").delete()
+    assert not access.pupils_visible_to(officer).filter(involvements__reason="persistent_absence").exists()
+    result = CliRunner().invoke(main, ["people", "refresh-involvements", "--on", "2026-11-27"])
+    assert result.exit_code == 0, result.output
+    assert "opened" in result.output
+    assert access.pupils_visible_to(officer).filter(involvements__reason="persistent_absence").exists()

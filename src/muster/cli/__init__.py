@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from muster.cli import accounts, audit, imports, records, reports, setup
+from muster.cli import accounts, audit, imports, people, records, reports, setup
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -21,17 +21,20 @@ def main() -> None:
     """
 
 
-
 for command in (
     setup.migrate,
     imports.import_,
     reports.report,
-    setup.demo, accounts.demo_code,
+    people.people,
+    records.records,
+    records.backup,
+    records.restore,
+    audit.audit,
+    setup.demo,
+    accounts.demo_code,
     setup.serve,
     setup.bench,
     setup.manage,
-    records.records, records.backup, records.restore,
-    audit.audit,
 ):
     main.add_command(command)
 
