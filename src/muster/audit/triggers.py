@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 EVENTS = "audit_auditevent"
@@ -82,7 +83,7 @@ def install_sql(vendor: str) -> list[str]:
                 f"CREATE TRIGGER {name} {body.format(table=table)}",
             )
         ]
-    raise NotImplementedError(f"the audit log's triggers exist for SQLite and PostgreSQL, not {vendor}")
+    raise ImproperlyConfigured(f"the audit log's triggers exist for SQLite and PostgreSQL, not {vendor}")
 
 
 def remove_sql(vendor: str) -> list[str]:
@@ -93,7 +94,7 @@ def remove_sql(vendor: str) -> list[str]:
             "DROP FUNCTION IF EXISTS audit_refuse()",
             "DROP FUNCTION IF EXISTS audit_event_delete()",
         ]
-    raise NotImplementedError(f"the audit log's triggers exist for SQLite and PostgreSQL, not {vendor}")
+    raise ImproperlyConfigured(f"the audit log's triggers exist for SQLite and PostgreSQL, not {vendor}")
 
 
 def install(connection) -> None:

@@ -63,6 +63,21 @@ class ImportResult:
         return ", ".join(parts)
 
 
+def _read(path: Path, columns, name: str | None, ignore_unknown_columns: bool,
+          progress: Progress | None) -> tuple[str, list, list[RowError]]:
+    """The file's label, its rows (line, values) and the problems found reading them."""
+    errors: list[RowError] = []
+    label = name or path.name
+    rows = list(
+        _counted(
+            read_rows(path, columns, name=label, ignore_unknown_columns=ignore_unknown_columns,
+                      errors=errors),
+            progress,
+        )
+    )
+    return label, rows, errors
+
+
 def _counted(rows: Iterable, progress: Progress | None) -> Iterable:
     for n, row in enumerate(rows, 1):
         if progress and n % 1000 == 0:
@@ -109,15 +124,7 @@ def import_marks(
     progress: Progress | None = None,
     name: str | None = None,
 ) -> ImportResult:
-    errors: list[RowError] = []
-    label = name or path.name
-    rows = list(
-        _counted(
-            read_rows(path, marks_file.COLUMNS, name=label,
-                      ignore_unknown_columns=ignore_unknown_columns, errors=errors),
-            progress,
-        )
-    )
+    label, rows, errors = _read(path, marks_file.COLUMNS, name, ignore_unknown_columns, progress)
     context = DatabaseMarksContext({r["upn"] for _, r in rows}, {r["school_urn"] for _, r in rows})
     checked = marks_file.check_marks(rows, context, file=label, errors=errors)
     if errors:
@@ -162,15 +169,7 @@ def import_pupils(
     progress: Progress | None = None,
     name: str | None = None,
 ) -> ImportResult:
-    errors: list[RowError] = []
-    label = name or path.name
-    rows = list(
-        _counted(
-            read_rows(path, pupils_file.COLUMNS, name=label,
-                      ignore_unknown_columns=ignore_unknown_columns, errors=errors),
-            progress,
-        )
-    )
+    label, rows, errors = _read(path, pupils_file.COLUMNS, name, ignore_unknown_columns, progress)
     known_schools = set(School.objects.values_list("urn", flat=True))
     checked = pupils_file.check_pupils(rows, known_schools.__contains__, file=label, errors=errors)
     if errors:
@@ -310,15 +309,7 @@ def import_calendar(
     progress: Progress | None = None,
     name: str | None = None,
 ) -> ImportResult:
-    errors: list[RowError] = []
-    label = name or path.name
-    rows = list(
-        _counted(
-            read_rows(path, calendar_file.COLUMNS, name=label,
-                      ignore_unknown_columns=ignore_unknown_columns, errors=errors),
-            progress,
-        )
-    )
+    label, rows, errors = _read(path, calendar_file.COLUMNS, name, ignore_unknown_columns, progress)
     checked = calendar_file.check_calendar(rows, file=label, errors=errors)
     if errors:
         raise FileRejected(errors)
@@ -379,15 +370,7 @@ def import_schools(
     name: str | None = None,
 ) -> ImportResult:
     """Create or update schools and their local authorities (schools_file: a Muster format)."""
-    errors: list[RowError] = []
-    label = name or path.name
-    rows = list(
-        _counted(
-            read_rows(path, schools_file.COLUMNS, name=label,
-                      ignore_unknown_columns=ignore_unknown_columns, errors=errors),
-            progress,
-        )
-    )
+    label, rows, errors = _read(path, schools_file.COLUMNS, name, ignore_unknown_columns, progress)
     checked = schools_file.check_schools(rows, file=label, errors=errors)
     if errors:
         raise FileRejected(errors)
