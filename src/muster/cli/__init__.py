@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from muster.cli import accounts, audit, imports, people, records, reports, setup
+from muster.cli import accounts, audit, imports, people, policy, records, reports, setup
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -30,6 +30,7 @@ for command in (
     records.backup,
     records.restore,
     audit.audit,
+    policy.policy,
     setup.demo,
     accounts.demo_code,
     setup.serve,
