@@ -162,3 +162,21 @@ def test_report_cohorts_as_json(marked):
     assert result.exit_code == 0, result.output
     groups = {r["group"]: r for r in json.loads(result.stdout)}
     assert groups[SCHOOL_A]["possible"] == 4 and groups[SCHOOL_A]["unauthorised"] == 1
+
+
+def test_report_pupils_with_a_policy_adds_each_pupils_band_and_why(world):
+    """formats.md: "and, when a policy is named, that policy's `band`"."""
+    import json
+
+    from muster.cli import main as muster
+
+    result = CliRunner().invoke(muster, [
+        "report", "pupils", "--from", "2025-09-01", "--to", "2025-12-19", "--format", "json",
+        "--policy", "national-persistent-severe-absence",
+    ])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert all("band" in r and "band_explanation" in r for r in rows)
+    unknown = CliRunner().invoke(muster, ["report", "pupils", "--from", "2025-09-01", "--to",
+                                          "2025-12-19", "--policy", "no-such-policy"])
+    assert unknown.exit_code != 0 and "no policy 'no-such-policy'" in unknown.output

@@ -57,6 +57,20 @@ def _action(output: str) -> Action:
     return Action.LIST if output == "table" else Action.EXPORT
 
 
+def _policy(policy_id: str | None):
+    if policy_id is None:
+        return None
+    from muster.core.policy.loader import load_all
+
+    policies = {p.id: p for p in load_all()}
+    if policy_id not in policies:
+        raise click.BadParameter(
+            f"no policy {policy_id!r}; the policies are: {', '.join(sorted(policies))}",
+            param_hint="--policy",
+        )
+    return policies[policy_id]
+
+
 def _audit(acting_as: str | None, output: str, kind: RecordKind, summary: str) -> None:
     """Reports are on record like any other look at children's data: the operator's as the
     system, a named user's under their name."""
@@ -84,8 +98,12 @@ def _pupils_for(acting_as: str | None, kind, output: str):
 @_SCHOOL
 @_FORMAT
 @_AS
+@click.option("--policy", "policy_id", metavar="ID",
+              help="Add the band of this policy (see `muster policy check`) and why, measured "
+              "over the report's period.")
 def report_pupils(
-    first: dt.date, last: dt.date, school_urn: str | None, output: str, acting_as: str | None
+    first: dt.date, last: dt.date, school_urn: str | None, output: str, acting_as: str | None,
+    policy_id: str | None,
 ) -> None:
     """One row per pupil on roll in the period, pooling all their schools' registers.
 
@@ -99,10 +117,11 @@ def report_pupils(
 
     if last < first:
         raise click.BadParameter("--to is before --from")
+    policy = _policy(policy_id)
     pupils = _pupils_for(acting_as, RecordKind.FIGURES, output)
-    rows = pupil_rows(first, last, school=_school(school_urn), pupils=pupils)
+    rows = pupil_rows(first, last, school=_school(school_urn), pupils=pupils, policy=policy)
     _audit(acting_as, output, RecordKind.FIGURES, f"pupils report {first} to {last}, {len(rows)} pupils")
-    emit(rows, PUPIL_COLUMNS, output)
+    emit(rows, PUPIL_COLUMNS + (("band", "band_explanation") if policy else ()), output)
 
 
 @report.command(name="cohorts")

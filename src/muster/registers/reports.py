@@ -11,6 +11,8 @@ import numpy as np
 from django.db.models import Q, QuerySet
 
 from muster.core import codes, figures, slots
+from muster.core.policy.format import Policy
+from muster.core.policy.placement import place
 from muster.core.rules.penalty_notice import ThresholdRule
 from muster.core.targets import UNREACHABLE, sessions_needed
 from muster.registers import store
@@ -42,8 +44,11 @@ def pupil_rows(
     pupils: QuerySet[Pupil] | None = None,
     school: School | None = None,
     rule: ThresholdRule | None = None,
+    policy: Policy | None = None,
 ) -> list[dict]:
-    """One row per pupil on roll in the period, pooling all their registers."""
+    """One row per pupil on roll in the period, pooling all their registers; with a policy,
+    the band each pupil's figures fall in and why (formats.md: "when a policy is named, that
+    policy's `band`"), measured over the report's period."""
     on_roll = enrolments_in_period(first, last)
     if school is not None:
         on_roll = on_roll.filter(school=school)
@@ -94,6 +99,10 @@ def pupil_rows(
                 "needed_for_95": _needed(needed["95"][i]),
             }
         )
+        if policy is not None:
+            placed = place(policy, attended=int(result.attended[i]), possible=int(possible[i]))
+            rows[-1]["band"] = placed.band.id if placed.band else None
+            rows[-1]["band_explanation"] = placed.explanation
     rows.sort(key=lambda r: r["upn"])
     return rows
 
