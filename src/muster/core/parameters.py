@@ -9,13 +9,12 @@ never an edit. (Shape after PolicyEngine/OpenFisca parameter files: STYLE.md.)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
+from muster.core.strict_yaml import YamlProblem, read_yaml
 
 POLICY_ROOT = resources.files("muster") / "policies"
 
@@ -25,27 +24,6 @@ _ENTRY_KEYS = {"value", "reference"}
 
 class ParameterError(ValueError):
     """A parameter file that does not say exactly one thing: names the file and the key."""
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    pass
-
-
-def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if not isinstance(key, Hashable):
-            continue  # construct_mapping refuses it: "found unhashable key"
-        if key in seen:
-            raise ParameterError(f"duplicate key {key!r} at line {key_node.start_mark.line + 1}")
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping
-)
 
 
 @dataclass(frozen=True)
@@ -83,19 +61,9 @@ def load_parameter(path: Path | Any, name: str | None = None) -> Parameter:
     """Read one parameter file, refusing anything the format does not allow."""
     label = str(path)
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
-    except ParameterError as error:
-        raise ParameterError(f"{label}: {error}") from None
-    except yaml.YAMLError as error:
-        raise ParameterError(f"{label}: not valid YAML: {error}") from None
-    except UnicodeDecodeError as error:
-        raise ParameterError(f"{label}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-    except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError) as error:
-        # PyYAML's constructors raise plain errors for a scalar that looks like a type and is
-        # not one: a date 2025-02-30, `!!float ten`, `!!float` alone, `!!bool maybe`.
-        raise ParameterError(f"{label}: not a valid YAML value ({error!r})") from None
-    except RecursionError:
-        raise ParameterError(f"{label}: nested too deeply") from None
+        document = read_yaml(path)
+    except YamlProblem as problem:
+        raise ParameterError(f"{label}: {problem}") from None
     if not isinstance(document, dict):
         raise ParameterError(f"{label}: expected a mapping with description, unit and values")
     unknown = set(document) - _FILE_KEYS

@@ -39,13 +39,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from muster.core.parameters import POLICY_ROOT
 from muster.core.policy.format import (
@@ -71,6 +69,7 @@ from muster.core.policy.format import (
     TaskTemplate,
     Trigger,
 )
+from muster.core.strict_yaml import YamlProblem, read_yaml
 
 SHIPPED = ("national/attendance.yaml", "national/penalty_notice_framework.yaml",
            "school/*.yaml", "local_authority/*.yaml", "virtual_school/*.yaml")
@@ -80,29 +79,6 @@ parameters (`core/parameters.py`), a different format."""
 
 class PolicyError(ValueError):
     """A policy file that does not keep to the format: names the file and the key path."""
-
-
-class _Duplicate(Exception):
-    pass
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing a key given twice in one mapping (as parameters do)."""
-
-
-def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if not isinstance(key, Hashable):
-            continue  # construct_mapping refuses it: "found unhashable key"
-        if key in seen:
-            raise _Duplicate(f"duplicate key {key!r} at line {key_node.start_mark.line + 1}")
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
 
 
 class _Problem(Exception):
@@ -371,19 +347,9 @@ def load_policy(path: Path | Any) -> Policy:
     """Read one policy file, or raise `PolicyError` naming the file and the key path."""
     label = str(path)
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
-    except _Duplicate as error:
-        raise PolicyError(f"{label}: {error}") from None
-    except yaml.YAMLError as error:
-        raise PolicyError(f"{label}: not valid YAML: {error}") from None
-    except UnicodeDecodeError as error:
-        raise PolicyError(f"{label}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-    except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError) as error:
-        # PyYAML's constructors raise plain errors for a scalar that looks like a type and is
-        # not one: a date 2025-02-30, `!!float ten`, `!!bool maybe`.
-        raise PolicyError(f"{label}: not a valid YAML value ({error!r})") from None
-    except RecursionError:
-        raise PolicyError(f"{label}: nested too deeply") from None
+        document = read_yaml(path)
+    except YamlProblem as problem:
+        raise PolicyError(f"{label}: {problem}") from None
     try:
         return _policy(document, label)
     except _Problem as problem:
