@@ -16,11 +16,13 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
+NODE_LOCK = ROOT / "package-lock.json"
 MIN_PYTHON = (3, 12)
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test"
 CHROMIUM = "/usr/bin/chromium"
@@ -83,6 +85,21 @@ def set_up() -> Path:
     return python
 
 
+def install_front_end() -> None:
+    """GOV.UK Frontend and axe-core from npm (package-lock.json) into node_modules/, which
+    Django serves; again only when the lock changed. Nothing third-party is committed."""
+    stamp = ROOT / "node_modules" / ".lock-hash"
+    wanted = hashlib.sha256(NODE_LOCK.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == wanted:
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        sys.exit("Muster's pages need Node.js and npm to install their front-end packages "
+                 "(sudo apt-get install nodejs npm).")
+    run(npm, "ci", "--no-audit", "--no-fund")
+    stamp.write_text(wanted)
+
+
 def postgres_reachable(python: Path, url: str) -> bool:
     probe = (
         "import sys, psycopg\n"
@@ -96,6 +113,7 @@ def postgres_reachable(python: Path, url: str) -> bool:
 
 def demo() -> None:
     python = set_up()
+    install_front_end()
     muster = VENV / "bin" / "muster"
     env = {**os.environ, "MUSTER_DEBUG": "true"}
     env.pop("DATABASE_URL", None)
@@ -119,6 +137,7 @@ def ensure_chromium() -> None:
 
 def test(extra: list[str]) -> None:
     python = set_up()
+    install_front_end()
     ensure_chromium()
     bin_dir = VENV / "bin"
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
@@ -127,21 +146,39 @@ def test(extra: list[str]) -> None:
     steps = [
         ("lint", [bin_dir / "ruff", "check", "src", "tests", "bench", "dev.py"]),
         ("core stays free of Django", [bin_dir / "lint-imports"]),
-        ("tests on SQLite", [python, "-m", "pytest", *extra]),
     ]
     for label, command in steps:
         say(f"== {label}")
         if run(*command, env=env, check=False) != 0:
             failures.append(label)
+    # The PostgreSQL leg runs beside the SQLite one (two cores, two databases); its output is
+    # kept in a file and printed when it ends, so the two do not interleave.
+    url = os.environ.get("DATABASE_URL") or POSTGRES_URL
+    postgres = None
+    if postgres_reachable(python, url):
+        say("== tests on PostgreSQL (started; its output follows the SQLite leg)")
+        handle, name = tempfile.mkstemp(prefix="muster-postgres-", suffix=".log")
+        os.close(handle)
+        log_path = Path(name)
+        with log_path.open("w") as log:  # the child keeps its own copy of the file
+            postgres = subprocess.Popen([str(python), "-m", "pytest", *extra], cwd=ROOT,
+                                        env={**env, "DATABASE_URL": url}, stdout=log,
+                                        stderr=subprocess.STDOUT)
+    say("== tests on SQLite")
+    if run(python, "-m", "pytest", *extra, env=env, check=False) != 0:
+        failures.append("tests on SQLite")
     conformance = ROOT.parent / "shared" / "conformance" / "check"
     if conformance.exists():
         say("== conformance registers (shared/conformance)")
         if run("bash", conformance, env=env, check=False) != 0:
             failures.append("conformance")
-    url = os.environ.get("DATABASE_URL") or POSTGRES_URL
     say("== tests on PostgreSQL")
-    if postgres_reachable(python, url):
-        if run(python, "-m", "pytest", *extra, env={**env, "DATABASE_URL": url}, check=False) != 0:
+    if postgres is not None:
+        code = postgres.wait()
+        sys.stdout.write(log_path.read_text(errors="replace"))
+        sys.stdout.flush()
+        log_path.unlink()
+        if code != 0:
             failures.append("tests on PostgreSQL")
     else:
         say(f"NOTICE: PostgreSQL is not reachable at {url}: the PostgreSQL leg was SKIPPED.")

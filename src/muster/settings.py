@@ -90,6 +90,11 @@ INSTALLED_APPS = [
     "muster.people",
     "muster.records",
     "muster.audit",
+    "muster.statutory",
+    "muster.interop",
+    "muster.casework",
+    "muster.care",
+    "muster.web",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +171,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Front-end packages (GOV.UK Frontend) come from npm at set-up (`npm ci`, dev.py) into
+# node_modules/, never committed; Django serves their built files (muster.web).
+NODE_MODULES = Path(os.environ.get("MUSTER_NODE_MODULES") or BASE_DIR.parents[1] / "node_modules")
+STATICFILES_DIRS = [("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk")]
 
 # Sign-in (muster.accounts): password, then a code from an authenticator app, for everyone.
 LOGIN_URL = "accounts:sign_in"

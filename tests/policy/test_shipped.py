@@ -31,7 +31,7 @@ F = Fraction
 
 
 def test_every_shipped_file_loads_and_has_no_errors():
-    assert len(shipped_policy_paths()) == 5 == len(POLICIES)
+    assert len(shipped_policy_paths()) == 6 == len(POLICIES)
     for policy in POLICIES.values():
         assert [f for f in check_policy(policy) if f.severity == ERROR] == [], policy.path
 

@@ -192,3 +192,30 @@ def test_the_command_refuses_a_day_before_the_2024_regulations(leavers):
     result = CliRunner().invoke(main, ["records", "retention", "--on", "2024-01-01"])
     assert result.exit_code == 1
     assert "no register retention period was in force on 2024-01-01" in result.output
+
+
+def test_free_text_about_the_leaver_in_other_records_is_cleared(leavers):
+    """A contact log, a task note and a family contact name the child or their family too."""
+    from django.utils import timezone
+
+    from muster.casework.models import Task
+    from muster.interop.models import PupilContact
+    from muster.statutory.models import ContactAttempt
+
+    penrose = Pupil.objects.get(upn=PENROSE)
+    school = penrose.enrolments.first().school
+    ContactAttempt.objects.create(
+        pupil=penrose, school=school, absence_on=dt.date(2025, 10, 1), method="call",
+        contact="Mum (Ms Wren) on 07700 900123", outcome="reached", made_by_name="A. Lead",
+        made_at=timezone.now(), note="Penrose has a cold, back tomorrow")
+    Task.objects.create(
+        pupil=penrose, title="Write to the parents", instruction="Write", source="seed 002 line 136",
+        policy_id="school-attendance-policy-model", rule="below_96/any/attendance_lead/Write",
+        occurrence=dt.date(2025, 10, 1), role="attendance_lead", created_on=dt.date(2025, 10, 1),
+        status="done", note="Letter to Ms Wren sent")
+    PupilContact.objects.create(pupil=penrose, order=1, surname="Wren", forename="Ada")
+    anonymise_leavers(on=DAY_AFTER_PENROSE, dry_run=False)
+    attempt = ContactAttempt.objects.get(pupil=penrose)
+    assert (attempt.contact, attempt.note, attempt.method, attempt.outcome) == ("", "", "call", "reached")
+    assert Task.objects.get(pupil=penrose).note == ""
+    assert not PupilContact.objects.filter(pupil=penrose).exists()

@@ -8,7 +8,21 @@ from __future__ import annotations
 
 import click
 
-from muster.cli import accounts, audit, imports, people, policy, records, reports, setup
+from muster.cli import (  # noqa: F401
+    accounts,
+    audit,
+    casework,
+    imports,
+    interop,
+    people,
+    policy,
+    records,
+    reports,
+    setup,
+    statutory,
+    targeting,
+)
+from muster.cli import care as care_cli
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -31,6 +45,21 @@ for command in (
     records.restore,
     audit.audit,
     policy.policy,
+    interop.lint,
+    interop.export,
+    interop.care_matches,
+    interop.history,
+    statutory.first_day,
+    statutory.penalty_notices,
+    statutory.returns,
+    statutory.lateness,
+    targeting.backtest,
+    targeting.at_risk,
+    targeting.xmr,
+    casework.evaluate,
+    casework.explain,
+    casework.tasks,
+    care_cli.care,
     setup.demo,
     accounts.demo_code,
     setup.serve,

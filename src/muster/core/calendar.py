@@ -105,6 +105,19 @@ class SchoolCalendar:
                 return f"a planned closure{label}"
         return "not in term time (holiday)"
 
+    def school_day_after(self, day: dt.date, school_days: int) -> dt.date:
+        """The `school_days`-th day after `day` with an open session: a task due "within 5
+        school days" of a Friday before half term is due after the holiday, not during it."""
+        found, current = 0, day
+        for _ in range(400):
+            current += dt.timedelta(days=1)
+            year, slot = slot_of(current, Session.AM)
+            if self.open_slots(year)[slot] or self.open_slots(year)[slot + 1]:
+                found += 1
+                if found == school_days:
+                    return current
+        raise ValueError(f"no {school_days} school days after {day} in the calendar")
+
     def open_sessions_between(self, first: dt.date, last: dt.date) -> int:
         """Open sessions from first to last inclusive."""
         total = 0

@@ -9,6 +9,7 @@ never an edit. (Shape after PolicyEngine/OpenFisca parameter files: STYLE.md.)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -100,4 +101,10 @@ def load_parameter(path: Path | Any, name: str | None = None) -> Parameter:
 def national(*parts: str) -> Parameter:
     """A shipped national parameter, e.g. ``national("penalty_notice", "school_weeks")``."""
     path = POLICY_ROOT.joinpath("national", *parts[:-1], f"{parts[-1]}.yaml")
-    return load_parameter(path, name="/".join(parts))
+    return _shipped(path, Path(str(path)).stat().st_mtime_ns, "/".join(parts))
+
+
+@functools.lru_cache(maxsize=256)
+def _shipped(path, modified: int, name: str) -> Parameter:
+    """A shipped parameter, read once per process while its file is unchanged."""
+    return load_parameter(path, name=name)

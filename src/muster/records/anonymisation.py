@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
 
@@ -28,6 +29,21 @@ from muster.registers.models import Enrolment, MarkChange, MarkNote, Pupil
 
 CHUNK = 2000
 
+FREE_TEXT = (
+    ("casework.Task", "pupil_id", ("note",), "notes on completed tasks"),
+    ("statutory.ContactAttempt", "pupil_id", ("contact", "note"),
+     "contact attempts: who was contacted and the notes (method, outcome and day are kept)"),
+    ("statutory.CaseStep", "case__pupil_id", ("note",), "notes on penalty-notice case steps"),
+    ("statutory.PenaltyNotice", "pupil_id", ("parent", "withdrawn_reason"),
+     "penalty notices: the parent's name and the reason for a withdrawal"),
+    ("statutory.LaReturn", "pupil_id", ("note",), "notes on returns to the local authority"),
+)
+"""Free text about a pupil held by other apps: (model, path to the pupil id, fields, what)."""
+ROWS_DELETED = (
+    ("interop.PupilContact", "pupil_id", "family contacts from transfer files (names, phones, emails)"),
+)
+"""Rows that are nothing but identifying details: removed whole."""
+
 FIELDS_CLEARED = (
     f"legal surname and forename: replaced by {ANONYMISED_SURNAME!r} and {ANONYMISED_FORENAME!r}",
     "preferred name: cleared",
@@ -35,6 +51,8 @@ FIELDS_CLEARED = (
     "UPN: replaced by SANON and the record number (no real UPN starts with S)",
     "comments on marks: cleared (minutes late are kept)",
     "comments and reasons in the mark history: cleared (the codes are kept)",
+    *(f"{what}: cleared" for *_, what in FREE_TEXT),
+    *(f"{what}: removed" for *_, what in ROWS_DELETED),
 )
 FIELDS_KEPT = (
     "marks, minutes late, enrolments and schools, sex, NC year, SEN, free school meals, care and "
@@ -161,6 +179,10 @@ def _anonymise(leaver: Leaver, on: dt.date, user) -> int:
     _mark_comments(ids).filter(minutes_late__isnull=True).delete()
     _mark_comments(ids).update(comment="")
     _history_with_text(ids).clear_free_text()
+    for label, path, fields, _ in FREE_TEXT:
+        apps.get_model(label).objects.filter(**{f"{path}__in": ids}).update(**dict.fromkeys(fields, ""))
+    for label, path, _ in ROWS_DELETED:
+        apps.get_model(label).objects.filter(**{f"{path}__in": ids}).delete()
     _record_in_audit_log(leaver, user)
     return 1
 

@@ -19,10 +19,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
 from muster.accounts.demo import give_demo_authenticator
+from muster.care.demo import CARE_TABLES, plant_care_demo
+from muster.casework.demo import CASEWORK_TABLES, adopt_demo_policies, evaluate_demo_year
 from muster.core import codes, slots
 from muster.core.best_mark import OnConflict
 from muster.core.roles import Role
 from muster.demo import Demo, generate
+from muster.interop.demo import plant_data_quality_problems
 from muster.people.actions import assign_role
 from muster.people.demo import DemoPerson, create_demo_people
 from muster.people.demo import describe as describe_people
@@ -40,6 +43,7 @@ from muster.registers.models import (
     RegisterYearSource,
     School,
 )
+from muster.statutory.demo import plant_statutory_demo
 
 DEMO_USERNAME = "demo-admin"
 DEMO_STAFF = (
@@ -50,6 +54,8 @@ DEMO_STAFF = (
 SIGN_IN_URL = "http://127.0.0.1:8000/sign-in/"
 
 REPLACED_IN_ORDER = (
+    *CARE_TABLES,
+    *CASEWORK_TABLES,
     *PEOPLE_TABLES,
     MarkChange, MarkNote, RegisterYearSource, RegisterYear, MarkBatch, Enrolment, Pupil,
     CalendarEntry, School, LocalAuthority,
@@ -80,9 +86,14 @@ def build_demo(
         echo(f"Loaded {len(demo.registers):,} register years ({notes:,} late arrivals timed)")
         _record_corrections(demo, enrolment_ids)
         echo(f"Recorded {len(demo.corrections)} corrections with their history")
+        plant_data_quality_problems(today=today, echo=echo)
         password = _demo_user()
         people = _people(demo, today, password)
+        plant_statutory_demo(today=today, echo=echo)
         echo(f"Gave {len(people)} invented staff their roles, classes and children")
+        adopt_demo_policies(LocalAuthority.objects.get(code=demo.home.code))
+        evaluate_demo_year(today, echo)
+        plant_care_demo(today=today, echo=echo)
         app_key = give_demo_authenticator([DEMO_USERNAME, *(p.username for p in people)])
     summary = _summary(demo, password, app_key, time.perf_counter() - started)
     return summary + "\n" + _people_summary(people)

@@ -3,7 +3,7 @@ role, the interventions required (issue 3, parts 1-3).
 
 `format` holds the shapes, `loader` reads and validates a policy file, `check` finds what is
 wrong with a loaded policy (gaps, overlaps, unreachable bands, unknown roles, dates out of order).
-Evaluating pupils against a policy comes later.
+`evaluate` places a pupil's figures in a band and lists what each role must do.
 """
 
 from muster.core.policy.check import Finding, check_policy

@@ -1,7 +1,8 @@
 """What is wrong with a loaded policy: the validator behind `muster policy check`.
 
 Errors make a policy unusable or ambiguous: two bands claiming the same figure (overlap), a
-band no figure can fall in (unreachable), an intervention for a band that does not exist, a
+band no figure can fall in (unreachable), an intervention for a band or stage that does not
+exist, a stage id used twice or shared with a band, a
 role that is neither Muster's (`core/roles.py`) nor declared by the policy, a task with a
 deadline of zero or fewer school days, dates out of order, a band id used twice.
 
@@ -179,8 +180,21 @@ def _reference_checks(policy: Policy) -> list[Finding]:
             findings.append(Finding(WARNING, f"declared role {role.id!r} is already one of "
                                     "Muster's roles", "roles"))
     known_roles = muster_roles | declared
+    stage_ids = {s.id for s in policy.stages}
+    seen: set[str] = set()
+    for stage in policy.stages:
+        if stage.id in seen or stage.id in band_ids:
+            findings.append(Finding(ERROR, f"stage id {stage.id!r} is used more than once (by a "
+                                    "band or another stage)", stage.at))
+        seen.add(stage.id)
     for item in (*policy.interventions, *policy.triggers):
-        band = getattr(item, "band", None)
+        stage = getattr(item, "stage", "")
+        if stage and stage not in stage_ids:
+            findings.append(Finding(ERROR, f"intervention names stage {stage!r}, which the "
+                                    f"policy does not define (stages: "
+                                    f"{', '.join(sorted(stage_ids)) or 'none'})",
+                                    f"{item.at}.stage"))
+        band = None if stage else getattr(item, "band", None)
         if band is not None and band not in band_ids:
             findings.append(Finding(ERROR, f"intervention names band {band!r}, which the policy "
                                     f"does not define (bands: {', '.join(sorted(band_ids))})",

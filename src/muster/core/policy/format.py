@@ -58,6 +58,21 @@ class Recurrence(StrEnum):
     WHILE_IN_BAND = "while_in_band"
 
 
+class StageKind(StrEnum):
+    """What places a pupil in a stage that is not a band of the policy's measure (Annex A)."""
+
+    ALL_PUPILS = "all_pupils"
+    """Every pupil the policy covers, whatever their figures."""
+    AT_RISK = "at_risk"
+    """Pupils the at-risk rules flag (DfE sets no figure: seed 002 line 236)."""
+    COHORT = "cohort"
+    """A group of pupils with lower attendance than their peers, not one pupil."""
+    CHARACTERISTIC = "characteristic"
+    """Pupils with a characteristic (SEND, a social worker, looked after), named by the stage."""
+    MONITORING = "monitoring"
+    """Oversight of the whole system rather than work with pupils."""
+
+
 @dataclass(frozen=True)
 class Owner:
     kind: OwnerKind
@@ -124,6 +139,22 @@ class Band:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """A stage of a policy that is not a band of its measure: Annex A's "all pupils", "at risk
+    of becoming persistently absent", cohorts, pupils with a characteristic."""
+
+    id: str
+    label: str
+    kind: StageKind
+    source: str
+    characteristic: str = ""
+    written: str = ""
+    """The stage as the source document heads it, verbatim."""
+    note: str = ""
+    at: str = ""
+
+
+@dataclass(frozen=True)
 class TaskTemplate:
     title: str
     within_school_days: int | None
@@ -143,6 +174,9 @@ class Intervention:
     """The role as the source document names it, verbatim."""
     task: TaskTemplate | None = None
     at: str = ""
+    stage: str = ""
+    """The stage the intervention belongs to, when it names a stage rather than a band (then
+    `band` is empty)."""
 
 
 @dataclass(frozen=True)
@@ -208,6 +242,16 @@ class Policy:
     penalty_notices: PenaltyNotices | None = None
     path: str = ""
     notes: tuple[str, ...] = field(default=())
+    stages: tuple[Stage, ...] = ()
+
+    def stage(self, stage_id: str) -> Stage:
+        for stage in self.stages:
+            if stage.id == stage_id:
+                return stage
+        raise KeyError(stage_id)
+
+    def interventions_for_stage(self, stage_id: str) -> tuple[Intervention, ...]:
+        return tuple(i for i in self.interventions if i.stage == stage_id)
 
     def band(self, band_id: str) -> Band:
         for band in self.bands:

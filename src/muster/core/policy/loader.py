@@ -18,10 +18,14 @@ keys, wrong types, impossible dates, duplicate keys, percentages outside 0-100. 
     bands: [{id, label, written?, lower, upper, source, note?}]
                                         lower/upper: {value, inclusive}; value a number or a
                                         decimal string, read exactly; upper value null = no limit
-    interventions: [{band, absence, role, who?, instruction, source, task?}]
+    stages?: [{id, label, kind, characteristic?, written?, source, note?}]
+                                        stages that are not bands of the measure (Annex A):
+                                        kind: all_pupils | at_risk | cohort | characteristic |
+                                        monitoring; characteristic names it for that kind
+    interventions: [{band | stage, absence, role, who?, instruction, source, task?}]
                                         band: a band id or a list of them (one row of the source
-                                        table covering several bands); absence: any | authorised |
-                                        unauthorised
+                                        table covering several bands); or stage: a stage id;
+                                        absence: any | authorised | unauthorised
     task: {title, within_school_days, recurs, source}
                                         within_school_days null = the source sets no deadline;
                                         recurs: none | each_day_of_absence | while_in_band
@@ -38,6 +42,7 @@ together (gaps, overlaps, unknown roles, dates in order) is `check.check_policy`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
@@ -66,13 +71,15 @@ from muster.core.policy.format import (
     Quantity,
     Recurrence,
     SourceDocument,
+    Stage,
+    StageKind,
     TaskTemplate,
     Trigger,
 )
 from muster.core.strict_yaml import YamlProblem, read_yaml
 
 SHIPPED = ("national/attendance.yaml", "national/penalty_notice_framework.yaml",
-           "school/*.yaml", "local_authority/*.yaml", "virtual_school/*.yaml")
+           "national/annex_a_responsibilities.yaml", "school/*.yaml", "local_authority/*.yaml", "virtual_school/*.yaml")
 """The shipped policy files, under `muster/policies`. The other YAML files there are dated
 parameters (`core/parameters.py`), a different format."""
 
@@ -228,7 +235,7 @@ def _penalties(value: Any, at: str) -> PenaltyNotices | None:
 
 _TOP_REQUIRED = {"id", "title", "version", "owner", "source_document", "applies", "covers",
                  "measure", "bands", "interventions"}
-_TOP_OPTIONAL = {"roles", "triggers", "penalty_notices", "notes"}
+_TOP_OPTIONAL = {"roles", "triggers", "penalty_notices", "notes", "stages"}
 
 
 def _policy(document: Any, label: str) -> Policy:
@@ -275,17 +282,44 @@ def _policy(document: Any, label: str) -> Policy:
             at=where,
         ))
 
+    stages = []
+    for where, item in _list(data.get("stages", []), "stages", empty=True):
+        row = _mapping(item, where, {"id", "label", "kind", "source"},
+                       {"characteristic", "written", "note"})
+        kind = _choice(row["kind"], _key(where, "kind"), StageKind)
+        characteristic = _text(row.get("characteristic"), _key(where, "characteristic"),
+                               optional=True)
+        if kind is StageKind.CHARACTERISTIC and not characteristic:
+            raise _Problem(_key(where, "characteristic"), "missing: a stage by characteristic "
+                           "names it")
+        stages.append(Stage(
+            id=_text(row["id"], _key(where, "id")),
+            label=_text(row["label"], _key(where, "label")),
+            kind=kind,
+            source=_text(row["source"], _key(where, "source")),
+            characteristic=characteristic,
+            written=_text(row.get("written"), _key(where, "written"), optional=True),
+            note=_text(row.get("note"), _key(where, "note"), optional=True),
+            at=where,
+        ))
+
     interventions = []
     for where, item in _list(data["interventions"], "interventions", empty=True):
-        row = _mapping(item, where, {"band", "absence", "role", "instruction", "source"},
-                       {"who", "task"})
-        band_ids = row["band"]
-        if isinstance(band_ids, list):
-            named = [_text(b, w) for w, b in _list(band_ids, _key(where, "band"))]
+        row = _mapping(item, where, {"absence", "role", "instruction", "source"},
+                       {"band", "stage", "who", "task"})
+        if "band" in row and "stage" in row:
+            raise _Problem(where, "names both a band and a stage: an intervention names one")
+        if "stage" in row:
+            named, stage = [""], _text(row["stage"], _key(where, "stage"))
+        elif "band" not in row:
+            raise _Problem(_key(where, "band"), "missing (or name a stage)")
+        elif isinstance(row["band"], list):
+            named, stage = [_text(b, w) for w, b in _list(row["band"], _key(where, "band"))], ""
         else:
-            named = [_text(band_ids, _key(where, "band"))]
+            named, stage = [_text(row["band"], _key(where, "band"))], ""
         for band_id in named:
             interventions.append(Intervention(
+                stage=stage,
                 band=band_id,
                 absence_type=_choice(row["absence"], _key(where, "absence"), AbsenceType),
                 role=_text(row["role"], _key(where, "role")),
@@ -340,6 +374,7 @@ def _policy(document: Any, label: str) -> Policy:
         penalty_notices=_penalties(data.get("penalty_notices"), "penalty_notices"),
         path=label,
         notes=notes,
+        stages=tuple(stages),
     )
 
 
@@ -368,5 +403,13 @@ def shipped_policy_paths() -> list[Path]:
 
 
 def load_all() -> list[Policy]:
-    """Every shipped policy; the first file that does not keep to the format raises."""
-    return [load_policy(path) for path in shipped_policy_paths()]
+    """Every shipped policy; the first file that does not keep to the format raises.
+
+    Each file is read once per process while it is unchanged (the daily evaluation asks for
+    the policies on every day it evaluates)."""
+    return [_shipped(path, path.stat().st_mtime_ns) for path in shipped_policy_paths()]
+
+
+@functools.lru_cache(maxsize=256)
+def _shipped(path: Path, modified: int) -> Policy:
+    return load_policy(path)

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from muster.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("pupils/", views.pupils, name="pupils"),
+    path("pupils/<int:pupil_id>/", views.pupil, name="pupil"),
+    path("schools/<str:urn>/today/", views.today, name="today"),
+    path("cohorts/", views.cohorts, name="cohorts"),
+    path("cohorts/pupils/", views.cohort_pupils, name="cohort_pupils"),
+    path("policies/", views.policies, name="policies"),
+    path("tasks/", views.tasks, name="tasks"),
+    path("tasks/<int:task_id>/done/", views.complete_task, name="complete_task"),
+    path("registers/", views.registers, name="registers"),
+    path("registers/<int:group_id>/<str:day>/<str:session>/", views.register, name="register"),
+]

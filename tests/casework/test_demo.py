@@ -1,0 +1,92 @@
+"""On the demo data (issue 3, "Done when"): every school day of the year evaluated twice makes no
+task twice; tasks reach the demo staff; the admin shows a pupil's bands and why."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Count
+
+from muster.casework.demo import weekdays
+from muster.casework.evaluation import evaluate_days
+from muster.casework.models import BandSpell, Task
+from muster.casework.worklists import tasks_for
+from muster.people import access
+from muster.registers.demo import build_demo
+from tests.accounts.conftest import PASSWORD, sign_in
+
+TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(access, "today", lambda: TODAY)
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            build_demo(seed=11, today=TODAY, pupils=700, echo=lambda *_: None)
+            for user in get_user_model().objects.all():
+                user.set_password(PASSWORD)
+                user.save()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(demo_world, db):
+    return get_user_model().objects
+
+
+def test_the_demo_opens_with_band_history_and_tasks(demo):
+    assert BandSpell.objects.filter(policy_id="vs-attendance-processes-matrix").exists()
+    assert Task.objects.filter(status=Task.Status.OPEN, policy_id="school-attendance-policy-model").exists()
+    assert Task.objects.filter(status=Task.Status.SUPERSEDED).exists()
+
+
+def test_every_school_day_of_the_year_evaluated_twice_makes_no_task_twice(demo):
+    days = weekdays(dt.date(2026, 8, 1), TODAY)
+    before = Task.objects.count(), BandSpell.objects.count()
+    assert before[0] > 0  # the demo build was the first run over these days
+    second = evaluate_days(days)
+    assert (second.tasks_created, second.spells_opened, second.tasks_superseded) == (0, 0, 0)
+    assert (Task.objects.count(), BandSpell.objects.count()) == before
+    twice = (Task.objects.values("pupil", "policy_id", "rule", "occurrence")
+             .annotate(n=Count("pk")).filter(n__gt=1))
+    assert not twice.exists()
+    current = (BandSpell.objects.filter(ends__isnull=True).values("pupil", "policy_id", "organisation")
+               .annotate(n=Count("pk")).filter(n__gt=1))
+    assert not current.exists()
+
+
+def test_each_spell_ends_before_the_next_begins(demo):
+    spells = BandSpell.objects.order_by("pupil", "policy_id", "organisation", "starts")
+    previous = None
+    for spell in spells:
+        key = (spell.pupil_id, spell.policy_id, spell.organisation_id)
+        if previous is not None and previous[0] == key:
+            assert previous[1] is not None and previous[1] < spell.starts
+        previous = (key, spell.ends)
+
+
+def test_demo_staff_have_tasks_for_their_own_children_only(demo):
+    adviser = demo.get(username="social-worker")
+    mine = tasks_for(adviser, on=TODAY)
+    assert mine.exists()
+    visible = set(access.pupils_visible_to(adviser, on=TODAY).values_list("pk", flat=True))
+    assert {t.pupil_id for t in mine} <= visible
+
+
+def test_the_admin_pupil_page_shows_bands_today_and_why(demo, client):
+    teacher = demo.get(username="designated-teacher")
+    sign_in(client, teacher)
+    pupil = access.pupils_visible_to(teacher, on=TODAY).filter(band_spells__isnull=False).first()
+    page = client.get(f"/admin/registers/pupil/{pupil.pk}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Bands today and why" in text and "possible sessions" in text and "Band history" in text
