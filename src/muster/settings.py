@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "muster.interop",
     "muster.casework",
     "muster.care",
+    "muster.api",
     "muster.web",
 ]
 
@@ -168,6 +169,10 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+
+# A school system pushes a whole morning's marks in one API batch (issue 9: 100,000 marks, about
+# 10 MB of JSON); Django's default 2.5 MB would refuse it before the API's own checks run.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024 * 1024
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

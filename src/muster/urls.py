@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("muster.web.urls")),
     path("", include("muster.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("muster.api.urls")),
 ]

@@ -214,3 +214,39 @@ def test_a_teacher_takes_the_afternoon_register_from_the_keyboard(demo_site, pag
     page.wait_for_load_state()
     assert "1 corrected" in page.locator(".govuk-notification-banner").inner_text()
     screenshot("web-register-corrected")
+
+
+def test_a_social_worker_completes_a_task_from_the_keyboard(demo_site, page, screenshot):
+    """Issue 6, "Tasks": my tasks; complete with a note."""
+    from muster.casework.models import Task
+    from muster.casework.worklists import tasks_for
+
+    worker = get_user_model().objects.get(username="social-worker")
+    mine = list(tasks_for(worker, on=TODAY))
+    assert mine, "the demo gives the social worker tasks"
+    sign_in(page, demo_site, "social-worker", start="/tasks/")
+    assert page.locator("h1").inner_text() == "Tasks"
+    screenshot("web-tasks")
+    assert serious_violations(page) == []
+    first = mine[0]
+    page.fill(f"#note-{first.pk}", "Talked to the carer")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Done:" in page.content()
+    first.refresh_from_db()
+    assert (first.status, first.note) == (Task.Status.DONE, "Talked to the carer")
+
+
+def test_the_virtual_school_head_reads_the_single_school_and_tries_a_what_if(demo_site, page, screenshot):
+    """Issue 5 item 1 and issue 6 page 7 (the what-if with its results)."""
+    sign_in(page, demo_site, "vs-head", start="/children-in-care/")
+    assert page.locator("h1").inner_text() == "Children in care"
+    screenshot("web-children-in-care")
+    assert serious_violations(page) == []
+    page.goto(f"{demo_site}/policies/what-if/?policy=vs-attendance-processes-matrix")
+    page.fill("#edge-good", "99")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Try it").click()
+    assert "It would have made" in page.content()
+    screenshot("web-what-if")
+    assert serious_violations(page) == []

@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Count
 
 from muster.casework.demo import weekdays
@@ -15,27 +14,13 @@ from muster.casework.evaluation import evaluate_days
 from muster.casework.models import BandSpell, Task
 from muster.casework.worklists import tasks_for
 from muster.people import access
-from muster.registers.demo import build_demo
 from tests.accounts.conftest import PASSWORD, sign_in
+from tests.demo_world import demo_world_fixture
 
 TODAY = dt.date(2026, 11, 27)
 
 
-@pytest.fixture(scope="module")
-def demo_world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
-        patch.setattr(access, "today", lambda: TODAY)
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            build_demo(seed=11, today=TODAY, pupils=700, echo=lambda *_: None)
-            for user in get_user_model().objects.all():
-                user.set_password(PASSWORD)
-                user.save()
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+demo_world = demo_world_fixture(pupils=700, password=PASSWORD)
 
 
 @pytest.fixture

@@ -11,33 +11,21 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from django.db import transaction
 
 from muster.cli import main
 from muster.interop.exports import PUPIL_COLUMNS, SCHOOL_COLUMNS
 from muster.interop.models import PlantedProblem
 from muster.people import access
-from muster.registers.demo import build_demo
 from muster.registers.models import Pupil
 from muster.registers.reports import cohort_rows, enrolments_in_period
+from tests.demo_world import demo_world_fixture
 
 TODAY = dt.date(2026, 11, 27)
 KINDS = {"unmarked-session", "n-unresolved", "mark-on-closed-day", "mark-outside-enrolment",
          "retired-code", "dual-registration-without-pair", "duplicate-pupil"}
 
 
-@pytest.fixture(scope="module")
-def demo_world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
-        patch.setattr(access, "today", lambda: TODAY)
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            build_demo(seed=11, today=TODAY, pupils=700, echo=lambda *_: None)
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+demo_world = demo_world_fixture(pupils=700)
 
 
 @pytest.fixture

@@ -6,32 +6,17 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from muster.core.roles import Role
-from muster.people import access
 from muster.people.actions import allocate, assign_role
 from muster.people.models import Organisation
-from muster.registers.demo import build_demo
 from muster.registers.models import Pupil, School
+from tests.demo_world import demo_world_fixture
 
 TODAY = dt.date(2026, 11, 27)
 
 
-@pytest.fixture(scope="module")
-def demo_world(django_db_setup, django_db_blocker):
-    """Build the demo and the outsiders once per module; roll everything back at the end."""
-    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
-        patch.setattr(access, "today", lambda: TODAY)
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            build_demo(seed=11, today=TODAY, pupils=700, echo=lambda *_: None)
-            _outsiders()
-            yield get_user_model().objects
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+demo_world = demo_world_fixture(pupils=700, then=lambda: _outsiders())
 
 
 @pytest.fixture

@@ -211,3 +211,30 @@ def test_a_child_outside_the_officer_s_reach_is_not_found(dpo, tmp_path):
     assert result.exit_code == 1
     assert f"no pupil with UPN {DUNMERE}" in result.output
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_the_childs_records_in_the_other_apps_are_in_the_export_and_nobody_elses(marked):
+    """Article 15 covers everything held: a contact log and a task are the child's data too."""
+    from django.utils import timezone
+
+    from muster.casework.models import Task
+    from muster.statutory.models import ContactAttempt
+
+    penrose, ashdown = Pupil.objects.get(upn=PENROSE), Pupil.objects.get(upn=ASHDOWN)
+    school = penrose.enrolments.first().school
+    for child, note in ((penrose, "Penrose's mum rang back"), (ashdown, "Ashdown's dad rang back")):
+        ContactAttempt.objects.create(
+            pupil=child, school=school, absence_on=dt.date(2025, 10, 1), method="call",
+            contact="Parent", outcome="reached", made_by_name="A. Lead", made_at=timezone.now(), note=note)
+    Task.objects.create(
+        pupil=penrose, title="Write to the parents about attendance below 96%", instruction="Write",
+        source="seed 002 line 136", policy_id="school-attendance-policy-model",
+        rule="below_96/any/attendance_lead/Write", occurrence=dt.date(2025, 10, 1),
+        role="attendance_lead", created_on=dt.date(2025, 10, 1))
+    files = export(PENROSE)
+    record = json.loads(files["attendance-record.json"])
+    assert [c["note"] for c in record["contact_attempts"]] == ["Penrose's mum rang back"]
+    assert [t["title"] for t in record["tasks"]] == ["Write to the parents about attendance below 96%"]
+    assert "Penrose's mum rang back" in files["csv/contact-attempts.csv"]
+    assert "csv/tasks.csv" in files
+    assert not any("Ashdown's dad rang back" in text for text in files.values())

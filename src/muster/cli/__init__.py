@@ -10,6 +10,7 @@ import click
 
 from muster.cli import (  # noqa: F401
     accounts,
+    api,
     audit,
     casework,
     imports,
@@ -65,6 +66,7 @@ for command in (
     setup.serve,
     setup.bench,
     setup.manage,
+    api.api,
 ):
     main.add_command(command)
 

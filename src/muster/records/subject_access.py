@@ -5,18 +5,22 @@ data. `subject_access_record` gathers it from the registers app: details and cha
 enrolments, every register year mark by mark with minutes late and comments, the figures for
 each school year from the one figures engine, the full history of changes to marks with who made
 each change, when and why, and the audit log entries about the child when the audit app is
-installed. Every query starts from the child's own enrolments, so no other child's marks,
+installed, and the child's rows in the other apps (`HELD_ELSEWHERE`: band history and tasks,
+contacts and penalty-notice cases, returns, transfer-file history, care episodes, PEPs and plans).
+Every query starts from the child's own enrolments, so no other child's marks,
 figures or history can be drawn in. `muster.records.subject_access_export` writes it as files.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+from django.apps import apps
 from django.utils import timezone
 
 from muster.core import codes, figures, slots
@@ -43,6 +47,55 @@ CATEGORY_NAMES = {
     codes.Category.NOT_POSSIBLE: "Not a possible session",
     codes.Category.ADMINISTRATIVE: "Administrative",
 }
+
+
+HELD_ELSEWHERE = (
+    ("band_history", "casework.BandSpell", "pupil_id"),
+    ("tasks", "casework.Task", "pupil_id"),
+    ("contact_attempts", "statutory.ContactAttempt", "pupil_id"),
+    ("penalty_notice_cases", "statutory.PenaltyNoticeCase", "pupil_id"),
+    ("penalty_notice_case_steps", "statutory.CaseStep", "case__pupil_id"),
+    ("penalty_notices", "statutory.PenaltyNotice", "pupil_id"),
+    ("returns_to_the_la", "statutory.LaReturn", "pupil_id"),
+    ("prior_attendance", "interop.PriorAttendance", "pupil_id"),
+    ("family_contacts", "interop.PupilContact", "pupil_id"),
+    ("sen_history", "interop.SenRecord", "pupil_id"),
+    ("care_episodes", "interop.CareEpisode", "pupil_id"),
+    ("pep_meetings", "care.PepMeeting", "pupil_id"),
+    ("attendance_improvement_plans", "care.AttendanceImprovementPlan", "pupil_id"),
+    ("plan_responsibilities", "care.ResponsibilityCheck", "plan__pupil_id"),
+    ("plan_actions", "care.PlanAction", "plan__pupil_id"),
+    ("pathways", "care.PathwayRun", "pupil_id"),
+    ("pathway_approvals", "care.PathwayApproval", "run__pupil_id"),
+    ("escalations", "care.Escalation", "pupil_id"),
+    ("pupil_premium_plus_requests", "care.PupilPremiumPlusRequest", "action__plan__pupil_id"),
+)
+"""The child's records in the other apps: (name in the export, model, path to the child)."""
+
+
+def held_elsewhere(pupil: Pupil) -> dict[str, list[dict]]:
+    """Every row about the child in the casework, statutory, interoperability and care apps,
+    field by field as stored (ids of related rows and staff included: who did what)."""
+    found = {}
+    for name, label, path in HELD_ELSEWHERE:
+        try:
+            model = apps.get_model(label)
+        except LookupError:  # an app not installed holds nothing
+            continue
+        columns = [f.attname for f in model._meta.concrete_fields]
+        rows = model.objects.filter(**{path: pupil.pk}).order_by("pk").values(*columns)
+        found[name] = [{k: _plain(v) for k, v in row.items()} for row in rows]
+    return found
+
+
+def _plain(value):
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    if hasattr(value, "as_tuple"):  # Decimal
+        return str(value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -90,6 +143,7 @@ def subject_access_record(pupil: Pupil, *, today: dt.date) -> tuple[dict, list[H
         "mark_writes": [_batch(batches[pk], writes.get(pk, 0)) for pk in sorted(batches)],
         "codes_used": _codes_used(marks, changes),
         "audit_log": entries_about_pupil(pupil.pk),
+        **held_elsewhere(pupil),
     }
     return record, held
 

@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from muster.records.audit_trail import record_if_audited
-from muster.records.subject_access import HeldRegister, subject_access_record
+from muster.records.subject_access import HELD_ELSEWHERE, HeldRegister, subject_access_record
 from muster.registers.models import Pupil
 from muster.registers.register_view import weeks_of
 
@@ -59,6 +59,9 @@ def write_subject_access_zip(
     for name, key in CSV_TABLES.items():
         if record[key] is not None:
             files[name] = _csv(record[key])
+    for key, *_ in HELD_ELSEWHERE:
+        if record.get(key):
+            files[f"csv/{key.replace('_', '-')}.csv"] = _csv(record[key])
     with zipfile.ZipFile(destination, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, text in files.items():
             archive.writestr(name, text.encode("utf-8"))

@@ -35,6 +35,17 @@ def schools_run_by(user) -> list:
     return sorted(found.values(), key=lambda s: s.urn)
 
 
+CARE_ROLES = frozenset({
+    Role.VIRTUAL_SCHOOL_HEAD, Role.EDUCATION_ADVISOR, Role.SOCIAL_WORKER, Role.IRO,
+    Role.CHILD_IN_CARE_NURSE, Role.TEAM_MANAGER, Role.DESIGNATED_TEACHER,
+})
+"""Roles whose work is with children in care (issue 5: the Virtual School's shared record)."""
+
+
+def works_with_children_in_care(user) -> bool:
+    return any(Role(g.role) in CARE_ROLES for g in access.assignments(user))
+
+
 def teaches(user) -> bool:
     return any(Role(g.role) is Role.TEACHER for g in access.assignments(user))
 
@@ -49,6 +60,8 @@ def links_for(user) -> list[Link]:
         links.append(Link("Pupils", reverse("web:pupils")))
     if access.can(user, RecordKind.COHORT_FIGURES, Action.VIEW):
         links.append(Link("Cohorts", reverse("web:cohorts")))
+    if works_with_children_in_care(user):
+        links.append(Link("Children in care", reverse("web:children_in_care")))
     if access.can(user, RecordKind.PUPIL, Action.LIST):
         links.append(Link("Tasks", reverse("web:tasks")))
     if any(Role(g.role) in POLICY_ROLES for g in access.assignments(user)):

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
 
 from muster.core.policy import (
     Finding,
@@ -80,3 +81,24 @@ def _task(task) -> str:
         return ""
     due = "" if task.within_school_days is None else f", within {task.within_school_days} school days"
     return f"{task.title}{due}"
+
+
+def percent_policies() -> list[Policy]:
+    """The policies a what-if can try: those with bands of a percentage."""
+    return [p.policy for p in shipped() if p.policy is not None and p.policy.measure.quantity.is_percent]
+
+
+def with_lower_edges(policy: Policy, edges: dict[str, Fraction]) -> Policy:
+    """A draft of `policy` with some bands' lower edges moved; the band below each moved edge
+    keeps meeting it (its upper edge moves too), so the draft has no new gap or overlap."""
+    bands = list(policy.bands)
+    for band_id, value in edges.items():
+        index = next(i for i, b in enumerate(bands) if b.id == band_id)
+        old = bands[index].lower.value
+        if value == old:
+            continue
+        bands[index] = replace(bands[index], lower=replace(bands[index].lower, value=value))
+        for j, other in enumerate(bands):
+            if j != index and other.upper.value == old:
+                bands[j] = replace(other, upper=replace(other.upper, value=value))
+    return replace(policy, bands=tuple(bands), version=policy.version + 1)

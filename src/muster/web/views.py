@@ -5,6 +5,7 @@ and renders. The work is in the modules beside this one."""
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 
 from django.contrib import messages
 from django.http import Http404
@@ -13,12 +14,16 @@ from django.urls import reverse
 
 from muster.audit.log import record_request_event
 from muster.audit.models import Action as AuditAction
+from muster.care.caseload import caseload
 from muster.casework.actions import TaskNotOpen
 from muster.casework.actions import complete_task as complete
 from muster.casework.explanations import band_history
+from muster.casework.models import PolicyAdoption
+from muster.casework.whatif import run_whatif
 from muster.casework.worklists import tasks_for
 from muster.core import slots
-from muster.core.roles import Action, RecordKind
+from muster.core.policy.check import number as edge_text
+from muster.core.roles import Action, RecordKind, Role
 from muster.people import access
 from muster.registers import reports
 from muster.web import (
@@ -191,6 +196,22 @@ def policies(request):
     return render(request, "web/policies.html", {"policies": policy_pages.shipped()})
 
 
+def children_in_care(request):
+    """The Virtual School's single school, or a social worker's children in care (issue 5 item 1)."""
+    user = request.user
+    if not navigation.works_with_children_in_care(user):
+        raise Http404("No children in care")
+    today = access.today()
+    filters = {k: request.GET.get(k, "").strip() for k in ("school", "band", "stage", "worker")}
+    visible = access.pupils_visible_to(user, Action.LIST, RecordKind.FIGURES).filter(looked_after=True)
+    rows = caseload(user, today, **{k: v or None for k, v in filters.items()}) if visible.exists() else []
+    record_request_event(request, action=AuditAction.LIST, record_kind=RecordKind.FIGURES.value,
+                         summary=f"Listed {len(rows)} children in care with filters {filters}")
+    return render(request, "web/children_in_care.html", {
+        "rows": rows, "filters": filters, "stages": ("EYFS", "KS1", "KS2", "KS3", "KS4", "16-19"),
+    })
+
+
 def tasks(request):
     """My tasks, my team's, the overdue ones and those done, with a note when completing one."""
     view = request.GET.get("view", "mine")
@@ -222,6 +243,54 @@ def complete_task(request, task_id: int):
     else:
         messages.success(request, f"Done: {task.title}.")
     return redirect(reverse("web:tasks"))
+
+
+def what_if(request):
+    """Move a policy's band edges and see, on past registers, who would land where and how many
+    tasks it would have made; nothing is saved (issue 3 part 6, issue 6 page 7)."""
+    user = request.user
+    if not any(Role(g.role) in navigation.POLICY_ROLES for g in access.assignments(user)):
+        raise Http404("No policies")
+    policies = {p.id: p for p in policy_pages.percent_policies()}
+    chosen = policies.get(request.GET.get("policy", ""))
+    if chosen is None:
+        return render(request, "web/what_if.html", {"policies": policies.values()})
+    adopters = list(PolicyAdoption.objects.filter(policy_id=chosen.id).select_related("organisation"))
+    today = access.today()
+    period, errors = period_from(request.GET, default=Period.year_to_date(today), within=today)
+    edges, values = {}, {}
+    for band in chosen.bands:
+        raw = request.GET.get(f"edge-{band.id}", "").strip()
+        values[band.id] = raw or edge_text(band.lower.value)
+        if raw:
+            try:
+                edges[band.id] = Fraction(raw)
+            except (ValueError, ZeroDivisionError):
+                errors.append(FieldError(f"edge-{band.id}", f"Enter a number for {band.label}"))
+            else:
+                if not 0 <= edges[band.id] <= 100:
+                    errors.append(FieldError(f"edge-{band.id}", f"{band.label}: a percentage from 0 to 100"))
+    adopter = next((a.organisation for a in adopters if str(a.organisation_id) == request.GET.get("organisation")), None)
+    result = None
+    if request.GET.get("run") and not errors:
+        if adopter is None and adopters:
+            errors.append(FieldError("organisation", "Choose whose pupils to try it on"))
+        else:
+            result = run_whatif(policy_pages.with_lower_edges(chosen, edges), organisation=adopter,
+                                first=period.first, last=period.last, baseline_id=chosen.id)
+            visible = set(access.pupils_visible_to(user, Action.LIST, RecordKind.FIGURES)
+                          .filter(upn__in=[m[0] for m in result.movers]).values_list("upn", flat=True))
+            result = {"run": result, "movers": [m for m in result.movers if m[0] in visible],
+                      "moves": sorted(result.moves.items()),
+                      "bands": sorted((label, n) for (pid, label), n in result.draft_run.bands.items()
+                                      if pid == chosen.id)}
+            record_request_event(request, action=AuditAction.LIST, record_kind=RecordKind.COHORT_FIGURES.value,
+                                 summary=f"What-if on {chosen.id} with edges {edges} for {period}")
+    return render(request, "web/what_if.html", {
+        "policies": policies.values(), "policy": chosen, "adopters": adopters, "adopter": adopter,
+        "period": period, "errors": errors, "bands": [(b, values[b.id]) for b in chosen.bands],
+        "result": result,
+    })
 
 
 def registers(request):
