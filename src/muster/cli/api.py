@@ -7,7 +7,7 @@ import json
 
 import click
 
-from muster.cli.common import django_setup, emit, today
+from muster.cli.common import acting_user, django_setup, emit, today
 
 
 @click.group()
@@ -109,9 +109,4 @@ def schema() -> None:
 
 
 def _user(username: str):
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise click.BadParameter(f"no active user {username!r}", param_hint="--user")
-    return user
+    return acting_user(username, required=True, param_hint="--user")

@@ -7,7 +7,7 @@ import datetime as dt
 
 import click
 
-from muster.cli.common import django_setup, emit, parse_date, today
+from muster.cli.common import acting_user, django_setup, emit, parse_date, today
 
 
 @click.command()
@@ -63,17 +63,7 @@ _AS = click.option(
 )
 
 
-def _user(username: str | None, required: bool = False):
-    from django.contrib.auth import get_user_model
-
-    if username is None:
-        if required:
-            raise click.BadParameter("name the member of staff", param_hint="--as")
-        return None
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise click.BadParameter(f"no active user {username!r}", param_hint="--as")
-    return user
+_user = acting_user
 
 
 @click.command()

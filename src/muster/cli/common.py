@@ -25,6 +25,20 @@ def today() -> dt.date:
     return dt.datetime.now(tz=ZoneInfo("Europe/London")).date()
 
 
+def acting_user(username: str | None, *, required: bool = False, param_hint: str = "--as"):
+    """The active member of staff a command acts as (`--as`), or None for the operator."""
+    if username is None:
+        if required:
+            raise click.BadParameter("name the member of staff", param_hint=param_hint)
+        return None
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise click.BadParameter(f"no active user {username!r}", param_hint=param_hint)
+    return user
+
+
 def parse_date(ctx, param, value):
     if value is None:
         return None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from muster.cli.common import django_setup, emit, parse_date, today
+from muster.cli.common import acting_user, django_setup, emit, parse_date, today
 from muster.cli.imports import import_
 
 
@@ -102,15 +102,10 @@ def lint(school_urn: str | None, acting_as: str | None, on, output: str) -> None
     Example: muster lint --school 990102 --as attendance-lead
     """
     django_setup()
-    from django.contrib.auth import get_user_model
 
     from muster.interop.data_checks import check_data
 
-    user = None
-    if acting_as is not None:
-        user = get_user_model().objects.filter(username=acting_as, is_active=True).first()
-        if user is None:
-            raise click.BadParameter(f"no active user {acting_as!r}", param_hint="--as")
+    user = acting_user(acting_as)
     report = check_data(user=user, today=on or today(), school_urn=school_urn)
     rows = [
         {"rule": f.rule.value, "upn": f.upn, "pupil": report.names.get(f.upn, ""),
@@ -153,7 +148,6 @@ def _export_options(command):
 
 def _run_export(kind: str, first, last, school_urn, la_code, looked_after, output, out, acting_as) -> None:
     django_setup()
-    from django.contrib.auth import get_user_model
 
     from muster.interop import exports
 
@@ -161,11 +155,7 @@ def _run_export(kind: str, first, last, school_urn, la_code, looked_after, outpu
         raise click.BadParameter("--to is before --from")
     if output == "parquet" and out is None:
         raise click.BadParameter("parquet is binary: name a file with --out", param_hint="--out")
-    user = None
-    if acting_as is not None:
-        user = get_user_model().objects.filter(username=acting_as, is_active=True).first()
-        if user is None:
-            raise click.BadParameter(f"no active user {acting_as!r}", param_hint="--as")
+    user = acting_user(acting_as)
     function, columns = {
         "pupils": (exports.pupil_export, exports.PUPIL_COLUMNS),
         "schools": (exports.school_export, exports.SCHOOL_COLUMNS),
@@ -250,15 +240,10 @@ def care_matches_match(authority: str, child: str, upn: str, reason: str, acting
     Example: muster care-matches match 938 C1003 A938200119003 --reason "Confirmed with the social worker" --as vs-head
     """
     django_setup()
-    from django.contrib.auth import get_user_model
 
     from muster.interop.actions import NoSuchMatch, match_queued_child
 
-    user = None
-    if acting_as is not None:
-        user = get_user_model().objects.filter(username=acting_as, is_active=True).first()
-        if user is None:
-            raise click.BadParameter(f"no active user {acting_as!r}", param_hint="--as")
+    user = acting_user(acting_as)
     try:
         match_queued_child(authority=authority, child_id=child, upn=upn, reason=reason,
                            today=today(), user=user)
@@ -281,16 +266,10 @@ def history(upn: str, acting_as: str | None) -> None:
     django_setup()
     import json
 
-    from django.contrib.auth import get_user_model
-
     from muster.interop.history import pupil_history
     from muster.people.access import NotFound
 
-    user = None
-    if acting_as is not None:
-        user = get_user_model().objects.filter(username=acting_as, is_active=True).first()
-        if user is None:
-            raise click.BadParameter(f"no active user {acting_as!r}", param_hint="--as")
+    user = acting_user(acting_as)
     try:
         click.echo(json.dumps(pupil_history(upn=upn, user=user), indent=1, ensure_ascii=False))
     except NotFound:

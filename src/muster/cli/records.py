@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from muster.cli.common import django_setup, parse_date
+from muster.cli.common import acting_user, django_setup, parse_date
 from muster.cli.common import today as london_today
 
 
@@ -88,15 +88,7 @@ def subject_access(upn: str, out: Path, acting_as: str | None) -> None:
     click.echo(f"{out}: {len(names)} files about pupil {pupil.upn} ({', '.join(names)})")
 
 
-def _staff(username: str | None):
-    if username is None:
-        return None
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise click.BadParameter(f"no active user {username!r}", param_hint="--as")
-    return user
+_staff = acting_user
 
 
 @click.command()

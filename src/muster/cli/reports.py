@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from muster.cli.common import django_setup, emit, parse_date
+from muster.cli.common import acting_user, django_setup, emit, parse_date
 from muster.core.roles import Action, RecordKind
 
 
@@ -42,15 +42,7 @@ _AS = click.option(
 )
 
 
-def _user(username: str | None):
-    if username is None:
-        return None
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise click.BadParameter(f"no active user {username!r}", param_hint="--as")
-    return user
+_user = acting_user
 
 
 def _action(output: str) -> Action:
