@@ -9,10 +9,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 
-from muster.casework.demo import weekdays
 from muster.casework.evaluation import evaluate_days
 from muster.casework.models import BandSpell, Task
 from muster.casework.worklists import tasks_for
+from muster.core.slots import weekdays
 from muster.people import access
 from tests.accounts.conftest import PASSWORD, sign_in
 from tests.demo_world import demo_world_fixture

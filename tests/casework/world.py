@@ -11,9 +11,9 @@ import numpy as np
 from django.contrib.auth import get_user_model
 
 from muster.casework.actions import adopt_policy
-from muster.casework.demo import weekdays
 from muster.core import codes, slots
 from muster.core.roles import Role
+from muster.core.slots import weekdays
 from muster.people.actions import allocate, assign_role
 from muster.people.models import Organisation
 from muster.registers.actions import load_register_years

@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-import numpy as np
-
 from muster.casework.actions import adopt_policy
 from muster.casework.evaluation import RunSummary, evaluate_days
 from muster.casework.models import BandSpell, PolicyAdoption, Task
@@ -30,14 +28,9 @@ def adopt_demo_policies(authority: LocalAuthority) -> None:
     adopt_policy(policy_id=VIRTUAL_SCHOOL_POLICY, organisation=virtual_school, starts=dt.date(2025, 6, 1))
 
 
-def weekdays(first: dt.date, last: dt.date) -> list[dt.date]:
-    days = np.arange(np.datetime64(first), np.datetime64(last) + np.timedelta64(1, "D"))
-    return [d.astype(dt.date) for d in days[np.is_busday(days)]]
-
-
 def evaluate_demo_year(today: dt.date, echo: Callable[[str], object] = print) -> RunSummary:
     """Every weekday of the school year to today (days with no possible session change nothing)."""
-    summary = evaluate_days(weekdays(slots.year_start(slots.academic_year(today)), today))
+    summary = evaluate_days(slots.weekdays(slots.year_start(slots.academic_year(today)), today))
     echo(f"Evaluated the policies on {summary.days} days: {summary.spells_opened:,} band spells, "
          f"{summary.tasks_created:,} tasks ({summary.tasks_superseded:,} superseded)")
     return summary

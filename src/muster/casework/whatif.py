@@ -13,8 +13,8 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from muster.casework.demo import weekdays
 from muster.casework.evaluation import RunSummary, evaluate_days
+from muster.core import slots
 from muster.core.policy.format import Applies, CoverageKind, Policy
 from muster.core.policy.loader import load_all
 from muster.people.models import Organisation
@@ -70,7 +70,7 @@ def run_whatif(draft: Policy, *, organisation: Organisation | None, first: dt.da
         raise ValueError(f"{draft.id} covers {draft.coverage.kind.value.replace('_', ' ')}: name the "
                          "organisation whose pupils it would cover")
     as_if = dataclasses.replace(draft, applies=Applies(first, None, None))
-    days = weekdays(first, last)
+    days = slots.weekdays(first, last)
     if not days:
         raise ValueError(f"no weekday from {first} to {last}")
     draft_run = evaluate_days(days, uses=[(as_if, organisation, first, None)], save=False)

@@ -27,8 +27,8 @@ def evaluate(day: dt.date | None, first: dt.date | None, last: dt.date | None) -
     Example: muster evaluate --date 2026-11-27
     """
     django_setup()
-    from muster.casework.demo import weekdays
     from muster.casework.evaluation import evaluate_days
+    from muster.core.slots import weekdays
     from muster.people.actions import refresh_absence_involvements
     from muster.registers.models import LocalAuthority
 

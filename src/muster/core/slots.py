@@ -75,3 +75,10 @@ def slot_days(first_day: dt.date, n_slots: int) -> np.ndarray:
     """Day number (days since EPOCH_MONDAY) of each slot of a timeline starting on first_day."""
     start = (first_day - EPOCH_MONDAY).days
     return start + np.arange(n_slots, dtype=np.int64) // 2
+
+
+def weekdays(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Monday to Friday from first to last inclusive: the days registers may be taken on, and
+    so the days a daily run (`muster evaluate --from --to`) looks at."""
+    days = np.arange(np.datetime64(first), np.datetime64(last) + np.timedelta64(1, "D"))
+    return [d.astype(dt.date) for d in days[np.is_busday(days)]]
