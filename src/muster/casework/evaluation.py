@@ -188,6 +188,7 @@ class _Year:
         self.tasks: dict[tuple, Task] = {}
         self.open_tasks: dict[tuple, list[Task]] = defaultdict(list)
         self.work_of: dict[tuple, list[Intervention]] = {}
+        self.band_work: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
         if not self.fresh:
             self._load_history()
 
@@ -276,10 +277,9 @@ class _Year:
                 label = policy.bands[i].label if i != IN_GAP else GAP_LABEL
                 self.summary.bands[(policy.id, label)] += 1
                 self.summary.final[(policy.id, int(self.loaded.unit_ids[unit]))] = label
-        working_bands = {b for b, band in enumerate(policy.bands)
-                         if any(i.task for i in policy.interventions_for(band.id))}
-        daily_bands = {b for b, band in enumerate(policy.bands) if any(
-            i.task and i.task.recurs is Recurrence.EACH_DAY_OF_ABSENCE for i in policy.interventions_for(band.id))}
+        if policy.id not in self.band_work:
+            self.band_work[policy.id] = _bands_with_work(policy)
+        working_bands, daily_bands = self.band_work[policy.id]
         pupil_ids = self.loaded.unit_ids[units].tolist()
         absent = absent_today[units].tolist() if absent_today is not None else None
         for k, unit, pupil_id, i, unauth, possible_k in zip(
@@ -430,6 +430,16 @@ class _Year:
             for (on, reason), ids in superseded.items():
                 Task.objects.filter(pk__in=ids).update(
                     status=Task.Status.SUPERSEDED, superseded_on=on, superseded_reason=reason)
+
+
+def _bands_with_work(policy: Policy) -> tuple[frozenset[int], frozenset[int]]:
+    """Indices of the bands with any task, and of those with a task for each day of absence:
+    read once per policy in a run, not on every day."""
+    working = frozenset(b for b, band in enumerate(policy.bands)
+                        if any(i.task for i in policy.interventions_for(band.id)))
+    daily = frozenset(b for b, band in enumerate(policy.bands) if any(
+        i.task and i.task.recurs is Recurrence.EACH_DAY_OF_ABSENCE for i in policy.interventions_for(band.id)))
+    return working, daily
 
 
 def _weekday_before(day: dt.date) -> dt.date:
