@@ -26,6 +26,8 @@ NODE_LOCK = ROOT / "package-lock.json"
 MIN_PYTHON = (3, 12)
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test"
 CHROMIUM = "/usr/bin/chromium"
+SOFFICE = "/usr/bin/soffice"
+PDFTOTEXT = "/usr/bin/pdftotext"
 
 
 def say(message: str) -> None:
@@ -122,23 +124,34 @@ def demo() -> None:
     del python
 
 
-def ensure_chromium() -> None:
-    """The browser tests drive Debian's Chromium; install it where we may (root with apt)."""
-    if Path(CHROMIUM).exists():
+DEBIAN_PACKAGES = {
+    CHROMIUM: ("chromium", "the browser tests"),
+    SOFFICE: ("libreoffice-writer-nogui", "the letters' PDF conversion and its tests"),
+    PDFTOTEXT: ("poppler-utils", "the letters' tests, which read the PDF's text"),
+}
+"""Programs from Debian's packages that the tests use: where each lives, its package, what needs it."""
+
+
+def ensure_debian_packages() -> None:
+    """Install the missing ones where we may (root with apt); otherwise say what will fail."""
+    missing = {path: need for path, need in DEBIAN_PACKAGES.items() if not Path(path).exists()}
+    if not missing:
         return
+    packages = [package for package, _ in missing.values()]
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         run("apt-get", "update", "-qq", env=env)
-        run("apt-get", "install", "-y", "-qq", "chromium", env=env)
-    else:
-        say(f"NOTICE: {CHROMIUM} is missing and cannot be installed from here: the browser tests "
-            "will fail. Install Debian's chromium package (sudo apt-get install chromium).")
+        run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages, env=env)
+        return
+    for path, (package, needed_by) in missing.items():
+        say(f"NOTICE: {path} is missing and cannot be installed from here: {needed_by} will "
+            f"fail. Install Debian's {package} package (sudo apt-get install {package}).")
 
 
 def test(extra: list[str]) -> None:
     python = set_up()
     install_front_end()
-    ensure_chromium()
+    ensure_debian_packages()
     bin_dir = VENV / "bin"
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("DATABASE_URL", None)

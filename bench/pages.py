@@ -107,7 +107,8 @@ def pages_of(client) -> list[tuple[str, str]]:
     found = [("start of day", home)]
     content = client.get(home).content.decode()
     for label, path in (("pupils", "/pupils/"), ("cohorts", "/cohorts/"), ("policies", "/policies/"),
-                        ("registers", "/registers/")):
+                        ("registers", "/registers/"), ("tasks", "/tasks/"), ("imports", "/imports/"),
+                        ("children in care", "/children-in-care/")):
         if f'href="{path}"' in content and path != home:
             found.append((label, path))
     for label, path, pattern in (

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "muster.interop",
     "muster.casework",
     "muster.care",
+    "muster.targeting",
     "muster.api",
     "muster.web",
 ]
@@ -179,7 +180,8 @@ STATIC_ROOT = DATA_DIR / "static"
 # Front-end packages (GOV.UK Frontend) come from npm at set-up (`npm ci`, dev.py) into
 # node_modules/, never committed; Django serves their built files (muster.web).
 NODE_MODULES = Path(os.environ.get("MUSTER_NODE_MODULES") or BASE_DIR.parents[1] / "node_modules")
-STATICFILES_DIRS = [("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk")]
+STATICFILES_DIRS = [("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk"),
+                    ("htmx", NODE_MODULES / "htmx.org" / "dist")]
 
 # Sign-in (muster.accounts): password, then a code from an authenticator app, for everyone.
 LOGIN_URL = "accounts:sign_in"

@@ -3,10 +3,6 @@
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import re
-
 import pytest
 from click.testing import CliRunner
 from django.test import override_settings
@@ -14,8 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from muster.accounts.demo import give_demo_authenticator
 from muster.cli import main as muster
-from muster.registers.demo import DEMO_USERNAME, build_demo
-from tests.accounts.conftest import code_for, code_for_key, give_code, give_password, make_person
+from tests.accounts.conftest import code_for, give_code, give_password, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -66,14 +61,3 @@ def test_all_demo_accounts_share_one_printed_key(db):
     devices = TOTPDevice.objects.filter(user__in=users, confirmed=True)
     assert devices.count() == 2 and len({d.key for d in devices}) == 1
     assert len(key.replace(" ", "")) == 32
-
-
-def test_the_demo_ends_with_a_person_able_to_sign_in_with_the_printed_key(client):
-    summary = build_demo(seed=7, today=dt.date(2026, 11, 27), pupils=150, echo=lambda *_: None)
-    password = re.search(r"password: (\S+)", summary).group(1)
-    key = re.search(r"this key \(time based\):\n\s+([A-Z2-7 ]+)\n", summary).group(1)
-    assert f"muster demo-code {DEMO_USERNAME}" in summary
-    assert give_password(client, DEMO_USERNAME, password).url == "/sign-in/code/"
-    hex_key = base64.b32decode(key.replace(" ", "")).hex()
-    assert give_code(client, code_for_key(hex_key)).url == "/admin/"
-    assert client.get("/admin/").status_code == 200

@@ -90,10 +90,8 @@ def test_a_mark_missing_a_field_is_named_by_index_and_field(client, person):
     assert [(e["index"], e["field"]) for e in answer.json()["errors"]] == [(1, "mark")]
 
 
-def test_calls_beyond_the_rate_limit_are_refused_with_429(client, person, monkeypatch):
-    from muster.api import api as api_module
-
-    monkeypatch.setattr(api_module.THROTTLE, "num_requests", 2)
+def test_calls_beyond_the_rate_limit_are_refused_with_429(client, person, settings):
+    settings.MUSTER_API_RATE = "2/m"  # the default for tokens with no rate of their own
     _, secret = create_api_token(user=person, name="busy")
     codes = [client.get(TASKS, HTTP_AUTHORIZATION=f"Bearer {secret}").status_code for _ in range(3)]
     assert codes == [200, 200, 429]

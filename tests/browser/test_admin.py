@@ -3,40 +3,30 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.contrib.auth import get_user_model
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from muster.registers.demo import build_demo
-
-pytestmark = pytest.mark.django_db(transaction=True)
-
 PASSWORD = "an invented test password 42"
 
 
 @pytest.fixture
-def signed_in(live_server, page):
-    """Signed in with password and authenticator-app code; no page breaks the content security
-    policy meanwhile (the browser reports each breach on the console)."""
-    breaches = []
-    page.on("console", lambda m: breaches.append(m.text) if "Content Security Policy" in m.text else None)
-    build_demo(seed=7, today=dt.date(2026, 11, 27), pupils=150, echo=lambda *_: None)
+def signed_in(live_demo, page, csp_breaches):
+    """Signed in with password and authenticator-app code on the shared demo (conftest.live_demo);
+    no page breaks the content security policy meanwhile."""
     lead = get_user_model().objects.get(username="attendance-lead")  # a demo account
     lead.set_password(PASSWORD)
     lead.save()
-    page.goto(f"{live_server.url}/admin/")
+    page.goto(f"{live_demo}/admin/")
     page.fill("#id_username", "attendance-lead")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/sign-in/code/")
     page.fill("#id_code", code_for(TOTPDevice.objects.get(user=lead)))
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/admin/")
-    yield live_server.url
-    assert breaches == []
+    page.wait_for_url(f"{live_demo}/admin/")
+    return live_demo
 
 
 def code_for(device: TOTPDevice) -> str:

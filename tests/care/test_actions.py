@@ -38,7 +38,8 @@ GOOD = dict(aim_percent=Decimal("95"), aim_date=nth(70), push_inside="Good relat
 
 
 @pytest.fixture
-def world():
+def world(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # nobody signs in here
     world = build_world()
     users = get_user_model().objects
     vs_head = users.create_user("vs-head", password="x")

@@ -105,3 +105,30 @@ def test_the_admin_lists_no_plans_to_a_teacher_outside_the_childrens_schools(use
     sign_in(client, users.get(username="teacher"))
     page = client.get("/admin/care/attendanceimprovementplan/")
     assert page.status_code in (302, 403) or "0 attendance improvement plans" in page.content.decode()
+
+
+def test_the_demo_children_in_care_have_a_trend_since_entering_care(users):
+    """Issue 5 item 1: attendance before and since entering care, from the demo's invented
+    SSDA903 episodes and its marks; a child who entered care before the registers held shows
+    only the since."""
+    rows = caseload(users.get(username="vs-head"), TODAY)
+    assert rows and all(r.care_since is not None for r in rows)
+    with_before = [r for r in rows if r.before_care is not None and r.before_care.possible]
+    assert with_before and all("before" in r.trend and "since" in r.trend for r in with_before)
+    assert any("before the registers held" in r.trend for r in rows)
+
+
+def test_the_demo_plans_show_on_the_pages_with_their_states(users, client):
+    """The escalated case and the plan that fails the quality check, as the Virtual School Head
+    sees them on the children-in-care pages."""
+    sign_in(client, users.get(username="vs-head"))
+    listing = client.get("/children-in-care/")
+    assert listing.status_code == 200 and "Escalation: Escalated to team manager and IRO" in listing.content.decode()
+    escalated = Escalation.objects.get().plan
+    page = client.get(f"/children-in-care/plans/{escalated.pk}/").content.decode()
+    assert "Escalated to the team manager and the IRO" in page and "Replaced at its review" in page
+    failing = AttendanceImprovementPlan.objects.get(pupil_voice="", reduced_timetable=True)
+    page = client.get(f"/children-in-care/plans/{failing.pk}/").content.decode()
+    assert "The child&#x27;s voice is not recorded." in page and "reduced timetable with no end date" in page
+    child = client.get(f"/children-in-care/{failing.pupil_id}/")
+    assert child.status_code == 200 and child.context["plans"][0] == failing

@@ -39,6 +39,7 @@ def test_the_demo_has_open_cases_due_returns_and_a_calling_list(demo):  # noqa: 
     school = lead_school(demo)
     rows = json.loads(run("first-day", "--school", school.urn, "--date", TODAY.isoformat(), "--format", "json"))
     assert rows and {"upn", "priority", "absence_day", "referral_due", "next_steps"} <= set(rows[0])
+    assert rows[0]["contacts"].startswith("1. ") and "; 2. " in rows[0]["contacts"]
     priorities = [r["priority"] for r in rows]
     ranks = [{"child in care": 0, "social worker": 1, "": 2}[p] for p in priorities]
     assert ranks == sorted(ranks)
@@ -171,3 +172,51 @@ def test_returns_for_a_date_range_as_formats_md_lists_them(demo):  # noqa: F811
     assert all("2026-11-01" <= r["met_on"] <= TODAY.isoformat() for r in rows)
     assert {r["kind"] for r in rows} <= {"attendance", "sickness", "new_entry", "deletion"}
     assert all(bool(r["ground"]) == (r["kind"] == "deletion") for r in rows)
+
+
+def test_a_letter_is_merged_from_the_command_line_and_listed_on_the_pupils_record(demo, tmp_path):  # noqa: F811
+    """Issue 4 item 7: merged per pupil, stored on the record, listed in the admin."""
+    from muster.statutory.models import Letter
+
+    lead = demo.get(username="attendance-lead")
+    pupil = access.pupils_visible_to(lead, Action.CHANGE, RecordKind.REGISTER).filter(
+        enrolments__end__isnull=True).order_by("upn").first()
+    out = run("letters", "merge", "--template", "below_96", "--pupil", pupil.upn, "--as", "attendance-lead",
+              "--on", TODAY.isoformat(), "--out", str(tmp_path))
+    letter = Letter.objects.filter(pupil=pupil, kind="below_96").latest("created_at")
+    assert f"Letter {letter.pk}" in out and letter.created_by_name == "attendance-lead"
+    saved = tmp_path / f"{letter.filename}.docx"
+    assert saved.read_bytes() == bytes(letter.docx)
+    rows = json.loads(run("letters", "list", "--pupil", pupil.upn, "--as", "attendance-lead", "--format", "json"))
+    assert letter.pk in {r["id"] for r in rows}
+    client = signed_in_as(demo, "attendance-lead")
+    listing = client.get("/admin/statutory/letter/", {"all": ""})
+    assert listing.status_code == 200 and listing.context["cl"].result_count >= 1
+    download = client.get(f"/admin/statutory/letter/{letter.pk}/file/docx/")
+    assert download.status_code == 200 and download.content == bytes(letter.docx)
+    case = PenaltyNoticeCase.objects.filter(
+        pupil__in=access.pupils_visible_to(lead, Action.CHANGE, RecordKind.REGISTER).values("pk")).first()
+    response = client.post("/admin/statutory/penaltynoticecase/",
+                           {"action": "evidence_pack", "_selected_action": [case.pk]})
+    assert response.status_code == 302
+    pack = Letter.objects.get(case=case, kind="evidence_pack")
+    assert pack.created_by_name == "attendance-lead" and len(pack.context["case"]["evidence"]) >= 10
+    refused = CliRunner().invoke(main, ["letters", "merge", "--template", "below_96", "--pupil", pupil.upn,
+                                        "--as", "governor"])
+    assert refused.exit_code != 0
+
+
+def test_the_demo_part_time_timetables_and_leave_are_listed_with_their_flags(demo):  # noqa: F811
+    """Issue 4 items 5 and 6 on the demo: one open-ended and one overdue timetable are flagged."""
+    rows = json.loads(run("part-time", "list", "--flagged", "--on", TODAY.isoformat(), "--format", "json"))
+    flags = " | ".join(r["flags"] for r in rows)
+    assert "open-ended" in flags and "review overdue" in flags
+    every = json.loads(run("part-time", "list", "--on", TODAY.isoformat(), "--format", "json"))
+    assert len(every) > len(rows)
+    requests = json.loads(run("leave", "list", "--format", "json"))
+    assert {r["status"] for r in requests} == {"pending", "approved", "refused"}
+    refused = next(r for r in requests if r["status"] == "refused")
+    assert refused["unmet"] == "unavoidable"
+    client = signed_in_as(demo, "attendance-lead")
+    assert client.get("/admin/statutory/parttimetimetable/").status_code == 200
+    assert client.get("/admin/statutory/leaverequest/").status_code == 200

@@ -70,3 +70,21 @@ def test_N_not_resolved_within_5_school_days_is_flagged(town):
 def test_no_list_for_a_closed_session(town):
     town.enrol(town.pupil("Weekender"), town.schools[0], [PRESENT])
     assert calling.calling_list(school=town.schools[0], day=dt.date(2025, 9, 6), session=Session.AM) == []
+
+
+def test_the_calling_list_shows_the_contacts_in_priority_order(town):
+    """Issue 4 item 2: "with contacts in priority order"; seed 002 lines 128-130 (the parents
+    first, then the emergency contacts)."""
+    from muster.interop.models import PupilContact
+
+    pupil = town.pupil("Fernhollow")
+    town.enrol(pupil, town.schools[0], [PRESENT, "N/////////"])
+    PupilContact.objects.create(pupil=pupil, order=2, forename="Aldous", surname="Pennyworth",
+                                relationship="OTH", phones=[{"kind": "mobile", "number": "07700 900222"}])
+    PupilContact.objects.create(pupil=pupil, order=1, title="Mr", forename="Ivo", surname="Fernhollow",
+                                relationship="DAD", parental_responsibility=True,
+                                phones=[{"kind": "home", "number": "01632 960111"}])
+    (row,) = calling.calling_list(school=town.schools[0], day=week_of(2), session=Session.AM)
+    assert row.contacts == ("1. Mr Ivo Fernhollow (DAD, parental responsibility) 01632 960111; "
+                            "2. Aldous Pennyworth (OTH) 07700 900222")
+    assert row.as_dict()["contacts"] == row.contacts

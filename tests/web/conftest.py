@@ -1,4 +1,5 @@
-"""The demo, built once per test module, and signing in as its staff through the real pages."""
+"""The demo, built once for the package's test modules (rolled back at the end; each test's own
+writes roll back with it), and signing in as its staff through the real pages."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from tests.demo_world import demo_world_fixture
 TODAY = dt.date(2026, 11, 27)
 
 
-demo_world = demo_world_fixture(pupils=400, password=PASSWORD)
+demo_world = demo_world_fixture(pupils=400, password=PASSWORD, scope="package")
 
 
 @pytest.fixture

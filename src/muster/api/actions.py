@@ -51,6 +51,19 @@ def revoke_api_token(*, token: ApiToken, revoked_by=None) -> ApiToken:
     return token
 
 
+def set_token_rate(*, token: ApiToken, per_minute: int | None, changed_by=None) -> ApiToken:
+    """The calls a minute this token may make (None: the default, settings.MUSTER_API_RATE)."""
+    if per_minute is not None and per_minute < 1:
+        raise ValueError("a rate is at least 1 call a minute")
+    with transaction.atomic():
+        token.rate_per_minute = per_minute
+        token.save(update_fields=["rate_per_minute"])
+        record_event(user=changed_by, action="change", record_kind="api_token", record_id=token.pk,
+                     summary=f"API token {token.pk} rate set to {per_minute or 'the default'} a minute",
+                     source="muster api")
+    return token
+
+
 def create_integration_account(
     *, username: str, organisation: Organisation, description: str, starts: dt.date,
     role: Role = Role.ATTENDANCE_LEAD,

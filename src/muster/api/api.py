@@ -5,8 +5,9 @@ from __future__ import annotations
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
-from muster.api import figures, marks, tasks
+from muster.api import authority, figures, marks, roster, tasks
 from muster.api.auth import TokenAuth, TokenRateThrottle
+from muster.api.common import Refused
 
 THROTTLE = TokenRateThrottle()
 
@@ -25,6 +26,13 @@ api = NinjaAPI(
 api.add_router("", marks.router)
 api.add_router("", figures.router)
 api.add_router("", tasks.router)
+api.add_router("", roster.router)
+api.add_router("", authority.router)
+
+
+@api.exception_handler(Refused)
+def refused(request, error: Refused):
+    return api.create_response(request, {"detail": error.detail}, status=error.status)
 
 
 @api.exception_handler(ValidationError)

@@ -19,6 +19,9 @@ class ApiToken(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    rate_per_minute = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Calls a minute this token may make; blank for the default "
+        "(settings.MUSTER_API_RATE). Beyond it the API answers 429.")
 
     class Meta:
         ordering = ["pk"]
@@ -41,10 +44,11 @@ class IntegrationAccount(models.Model):
 
 
 class MarksReceipt(models.Model):
-    """The answer given to a pushed batch of marks, kept so the same client batch id with the
+    """The answer given to a pushed batch (of marks, or of pupils), kept so the same client batch id with the
     same body gets the same answer and changes nothing the second time."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, default="marks", help_text="marks, or pupils (with enrolments).")
     client_batch_id = models.CharField(max_length=100)
     body_sha256 = models.CharField(max_length=64)
     answer = models.JSONField()
@@ -54,5 +58,5 @@ class MarksReceipt(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "client_batch_id"], name="api_marks_receipt_once"),
+            models.UniqueConstraint(fields=["user", "kind", "client_batch_id"], name="api_batch_receipt_once"),
         ]

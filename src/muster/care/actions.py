@@ -25,10 +25,11 @@ from muster.care.models import (
 )
 from muster.casework.holders import Holders
 from muster.casework.models import Task
-from muster.core.care.escalation import propose
+from muster.core.care.escalation import ESCALATED_BY, propose
 from muster.core.care.form import care_parameter, plan_form
 from muster.core.care.pathways import pathways
 from muster.core.care.plan_quality import ActionRow
+from muster.core.roles import Role
 from muster.people import access
 from muster.registers.models import LocalAuthority, Pupil
 
@@ -87,6 +88,15 @@ def agree_plan(
     return plan
 
 
+def record_plan_meeting(*, pupil: Pupil, date: dt.date, attendees: Sequence[str], user, notes: str = "",
+                        **plan) -> AttendanceImprovementPlan:
+    """A PEP meeting and the attendance improvement plan agreed at it, both or neither (the
+    page's one form, seed 000). `plan` takes `agree_plan`'s keywords."""
+    with transaction.atomic():
+        meeting = record_pep_meeting(pupil=pupil, date=date, attendees=attendees, user=user, notes=notes)
+        return agree_plan(meeting=meeting, user=user, **plan)
+
+
 def review_plan(
     *, plan: AttendanceImprovementPlan, meeting: PepMeeting, user, revised_actions: Sequence[ActionRow] | None = None,
 ) -> tuple[AttendanceImprovementPlan, Escalation | None]:
@@ -128,10 +138,18 @@ def review_plan(
     return plan, escalation
 
 
+ESCALATION_DECIDERS = frozenset({*ESCALATED_BY, Role.VIRTUAL_SCHOOL_HEAD})
+"""Seed 001 line 61: the Virtual School advisor or the social worker escalates; Muster decision:
+the Virtual School Head may record it too."""
+
+
 def decide_escalation(*, escalation: Escalation, escalated: bool, outcome: str, user) -> Escalation:
     """Record what was done with a proposed escalation (seed 001 line 61)."""
     if escalation.status != Escalation.Status.PROPOSED:
         raise CareRefused(f"the escalation is already {escalation.get_status_display().lower()}")
+    if not any(Role(a.role) in ESCALATION_DECIDERS for a in access.assignments(user)):
+        raise CareRefused("only the Virtual School Head, an Education Advisor or the social worker records "
+                          "an escalation's outcome")
     if not outcome.strip():
         raise CareRefused("say what was decided and why")
     escalation.status = Escalation.Status.ESCALATED if escalated else Escalation.Status.NOT_ESCALATED
@@ -156,6 +174,8 @@ def start_pathway(*, pupil: Pupil, pathway_id: str, starts: dt.date, user) -> Pa
     if not pupil.looked_after:
         raise CareRefused("the Virtual School's pathways are for children in care")
     pathway = found[pathway_id]
+    if PathwayRun.objects.filter(pupil=pupil, pathway_id=pathway_id, starts=starts).exists():
+        raise CareRefused(f"{pathway.title} was already started for the child on {starts}")
     holders = Holders(starts)
     school_id = _current_school_id(pupil, starts)
     school_authority = (pupil.enrolments.filter(school_id=school_id).values_list("school__local_authority_id",

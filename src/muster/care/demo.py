@@ -10,6 +10,9 @@ states, measured from the demo's own marks through the actions (issue 5, "Done w
 - a process pathway (seed 001) started for a child, with its school move approved by the
   Virtual School Head, and a Pupil Premium Plus request approved.
 
+Each child in care also gets SSDA903-style care episodes (a placement move for some), so the
+single school shows attendance before and since entering care.
+
 Which child has which state follows from their marks: the reviews measure attendance before and
 after, so the escalated child is one whose attendance did not improve.
 """
@@ -30,6 +33,7 @@ from muster.core.care.escalation import propose
 from muster.core.care.form import care_parameter
 from muster.core.care.plan_quality import ActionRow
 from muster.core.parameters import national
+from muster.interop.models import CareEpisode
 from muster.people.models import Organisation
 from muster.registers import store
 from muster.registers.models import Pupil
@@ -109,6 +113,27 @@ def _reviews(children: list[Pupil], today: dt.date) -> dict[bool, tuple[Pupil, d
     return found
 
 
+def _care_episodes(children: list[Pupil], authority: str, today: dt.date) -> int:
+    """Invented episodes: most children entered care during the registers the demo holds (some
+    with a placement move since), every fifth long before them."""
+    made = 0
+    for i, child in enumerate(children):
+        if i % 5 == 4:
+            start = dt.date(2021, 4, 12) + dt.timedelta(days=37 * i)
+        else:
+            start = today - dt.timedelta(days=60 + (i * 47) % 400)
+        episodes = [(start, None, "C2", "U1")]
+        if i % 3 == 1:
+            move = start + dt.timedelta(days=(today - start).days // 2)
+            episodes = [(start, move, "C2", "U1"), (move, None, "C2", "U4")]
+        for first, last, legal_status, placement in episodes:
+            CareEpisode.objects.create(pupil=child, authority=authority, child_id=f"DEMO{child.pk:05d}", start=first,
+                                       end=last, reason_new="S" if first == start else "P", legal_status=legal_status,
+                                       category_of_need="N1", placement=placement)
+            made += 1
+    return made
+
+
 def plant_care_demo(*, today: dt.date, echo: Callable[[str], object] = print) -> dict[str, Pupil]:
     """Plant the states above on the home authority's children in care; returns pupil by state."""
     users = get_user_model().objects
@@ -117,6 +142,7 @@ def plant_care_demo(*, today: dt.date, echo: Callable[[str], object] = print) ->
     home = Organisation.objects.get(kind="virtual_school", roles__user=advisor).local_authority
     children = list(Pupil.objects.filter(looked_after=True, care_authority=home.code, enrolments__isnull=False)
                     .distinct().order_by("upn"))
+    episodes = _care_episodes(children, home.code, today)
     reviews = _reviews(children, today)
     escalate_for = {escalate: child for escalate, (child, _, _) in reviews.items()}
     rest = sorted((c for c in children if c not in escalate_for.values()), key=lambda c: c.upn)
@@ -168,7 +194,8 @@ def plant_care_demo(*, today: dt.date, echo: Callable[[str], object] = print) ->
                                     note="Move agreed under the School Move Protocol")
         states["school_move"] = child
     escalated = Escalation.objects.filter(status=Escalation.Status.ESCALATED).count()
-    echo(f"Gave {len(states)} children in care PEPs, plans or pathways ({escalated} escalated)")
+    echo(f"Gave {len(states)} children in care PEPs, plans or pathways ({escalated} escalated); "
+         f"{episodes} care episodes")
     if "fails_quality" in states:
         echo(f"One plan fails the quality check: {FAILS_QUALITY}")
     return states

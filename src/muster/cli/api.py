@@ -55,6 +55,25 @@ def token_revoke(token_id: int) -> None:
     click.echo(f"API token {done.pk} '{done.name}' of {done.user.username} revoked at {done.revoked_at:%Y-%m-%d %H:%M}.")
 
 
+@token.command("rate")
+@click.argument("token_id", type=int)
+@click.argument("per_minute", type=click.IntRange(min=0))
+def token_rate(token_id: int, per_minute: int) -> None:
+    """Set how many calls a minute a token may make (0: back to the default).
+
+    Example: muster api token rate 3 120
+    """
+    django_setup()
+    from muster.api.actions import set_token_rate
+    from muster.api.models import ApiToken
+
+    found = ApiToken.objects.filter(pk=token_id).select_related("user").first()
+    if found is None:
+        raise click.BadParameter(f"no API token {token_id}", param_hint="TOKEN_ID")
+    done = set_token_rate(token=found, per_minute=per_minute or None)
+    click.echo(f"API token {done.pk} '{done.name}': {done.rate_per_minute or 'the default'} calls a minute.")
+
+
 @token.command("list")
 @click.option("--format", "output", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def token_list(output: str) -> None:

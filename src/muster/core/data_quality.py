@@ -31,6 +31,8 @@ class Rule(StrEnum):
     RETIRED_CODE = "retired-code"
     DUAL_WITHOUT_PAIR = "dual-registration-without-pair"
     DUPLICATE_PUPIL = "duplicate-pupil"
+    CHILD_IN_CARE_WITHOUT_PEP = "child-in-care-without-pep"
+    PART_TIME_WITHOUT_END = "part-time-timetable-without-end"
 
     @property
     def description(self) -> str:
@@ -55,6 +57,10 @@ DESCRIPTIONS = {
                             "other kind at another school at the same time (reference 0, dual "
                             "registration)",
     Rule.DUPLICATE_PUPIL: "Two UPNs for one child: the same legal name and date of birth",
+    Rule.CHILD_IN_CARE_WITHOUT_PEP: "A child in care on roll with no personal education plan "
+                                    "meeting this term (the PEP is reviewed termly: issue 9 item 5)",
+    Rule.PART_TIME_WITHOUT_END: "A part-time timetable (C2) still running with no end date: it "
+                                "must be temporary and time-limited (seed 004 line 150; reference 1)",
 }
 FIXED_IN = {
     Rule.UNMARKED: "the school's register for that session (or muster import marks)",
@@ -66,12 +72,11 @@ FIXED_IN = {
     Rule.DUAL_WITHOUT_PAIR: "the enrolments (muster import pupils): add the other school's "
                             "registration or make this one single",
     Rule.DUPLICATE_PUPIL: "the pupils' records: keep one UPN and move the other's enrolments",
+    Rule.CHILD_IN_CARE_WITHOUT_PEP: "the child's care page: record this term's PEP meeting",
+    Rule.PART_TIME_WITHOUT_END: "the part-time timetable: give its end date (or close it)",
 }
-SKIPPED = {
-    "part-time-timetable-without-end": "Muster holds no part-time timetables yet (C2 marks only)",
-    "child-in-care-without-pep": "Muster holds no personal education plans yet",
-}
-"""Checks the issue asks for whose data does not exist yet: reported as not run."""
+SKIPPED: dict[str, str] = {}
+"""Checks the issue asks for whose data does not exist yet: reported as not run (none now)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -234,3 +239,46 @@ def duplicate_pupil_findings(identities: Iterable[Identity]) -> list[Finding]:
             found.append(Finding(Rule.DUPLICATE_PUPIL, i.upn, i.school_urn, None, "",
                                  f"{i.forename} {i.surname}, born {i.date_of_birth}, is also {others}"))
     return sorted(found)
+
+
+@dataclass(frozen=True)
+class ChildInCare:
+    upn: str
+    school_urn: str
+    term_start: dt.date | None
+    """The first day of the school's term holding today (or of the latest term begun)."""
+    pep_meetings: tuple[dt.date, ...]
+
+
+def child_in_care_findings(children: Iterable[ChildInCare], today: dt.date) -> list[Finding]:
+    """A child in care on roll with no PEP meeting from the start of this term up to today."""
+    found = []
+    for c in children:
+        if c.term_start is None:
+            continue
+        held = [d for d in c.pep_meetings if c.term_start <= d <= today]
+        if not held:
+            last = max((d for d in c.pep_meetings if d < c.term_start), default=None)
+            found.append(Finding(Rule.CHILD_IN_CARE_WITHOUT_PEP, c.upn, c.school_urn, c.term_start, "",
+                                 f"no PEP meeting since the term began on {c.term_start}"
+                                 + (f" (the last was {last})" if last else " (none recorded)")))
+    return sorted(found)
+
+
+@dataclass(frozen=True)
+class PartTime:
+    upn: str
+    school_urn: str
+    start: dt.date
+    end: dt.date | None
+    closed_on: dt.date | None
+
+
+def part_time_findings(timetables: Iterable[PartTime], today: dt.date) -> list[Finding]:
+    """A part-time timetable begun and not closed that has no end date."""
+    return sorted(
+        Finding(Rule.PART_TIME_WITHOUT_END, t.upn, t.school_urn, t.start, "",
+                f"part-time timetable from {t.start} with no end date")
+        for t in timetables
+        if t.end is None and t.closed_on is None and t.start <= today
+    )

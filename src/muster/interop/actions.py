@@ -27,6 +27,12 @@ from muster.interop.models import (
     SenRecord,
     TransferFileImport,
 )
+from muster.interop.notify import (  # noqa: F401  (the messages to families are actions too)
+    record_delivery_status,
+    record_delivery_statuses,
+    send_first_day_messages,
+    set_notify_templates,
+)
 from muster.registers.imports import ImportResult
 from muster.registers.models import LocalAuthority, Pupil
 

@@ -14,13 +14,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from muster.audit.log import record_event
+from muster.care.models import PepMeeting
 from muster.core import data_quality, slots
 from muster.core.calendar import SchoolCalendar
 from muster.core.data_quality import Finding
 from muster.core.parameters import national
 from muster.core.roles import Action, RecordKind
 from muster.people import access
-from muster.registers.models import Enrolment, Pupil, RegisterYear, School
+from muster.registers.models import CalendarEntry, Enrolment, Pupil, RegisterYear, School
+from muster.statutory.models import PartTimeTimetable
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ def check_data(*, user=None, today: dt.date, school_urn: str | None = None) -> D
             "upn", "legal_surname", "legal_forename", "date_of_birth")
     ]
     findings += data_quality.duplicate_pupil_findings(identities)
+    findings += _care_and_part_time_findings(enrolments, today, school_urn)
     upns = {f.upn for f in findings}
     names = {p.upn: p.display_name for p in pupils.filter(upn__in=upns)}
     record_event(
@@ -100,4 +103,33 @@ def findings_in_registers(rows, today: dt.date, n_days: int) -> list[Finding]:
                 continue
             row = data_quality.RegisterRow(upn, urn, year, held.get((enrolment_id, year), empty), start, end)
             found += data_quality.register_findings(row, calendars[school_id], today=today, n_school_days=n_days)
+    return found
+
+
+def _care_and_part_time_findings(enrolments, today: dt.date, school_urn: str | None) -> list[Finding]:
+    """Children in care on roll today with no PEP meeting this term, and part-time timetables
+    with no end date, for the enrolments in reach."""
+    on_roll = list(enrolments.filter(start__lte=today).exclude(end__lt=today).values_list(
+        "pupil_id", "pupil__upn", "school__urn", "school_id", "pupil__looked_after"))
+    term_start: dict[int, dt.date] = {}
+    for school_id, start in CalendarEntry.objects.filter(
+            school_id__in={r[3] for r in on_roll}, kind="term", start__lte=today).order_by("start").values_list(
+            "school_id", "start"):
+        term_start[school_id] = start
+    cared = [r for r in on_roll if r[4]]
+    meetings: dict[int, list[dt.date]] = defaultdict(list)
+    for pupil_id, day in PepMeeting.objects.filter(pupil_id__in=[r[0] for r in cared]).values_list("pupil_id", "date"):
+        meetings[pupil_id].append(day)
+    found = data_quality.child_in_care_findings(
+        (data_quality.ChildInCare(upn, urn, term_start.get(school_id), tuple(meetings[pupil_id]))
+         for pupil_id, upn, urn, school_id, _ in cared), today)
+    reach = {(pupil_id, school_id) for pupil_id, _, _, school_id, _ in on_roll}
+    timetables = PartTimeTimetable.objects.filter(pupil_id__in={r[0] for r in on_roll})
+    if school_urn is not None:
+        timetables = timetables.filter(school__urn=school_urn)
+    found += data_quality.part_time_findings(
+        (data_quality.PartTime(upn, urn, start, end, closed_on)
+         for pupil_id, school_id, upn, urn, start, end, closed_on in timetables.values_list(
+             "pupil_id", "school_id", "pupil__upn", "school__urn", "start", "end", "closed_on")
+         if (pupil_id, school_id) in reach), today)
     return found

@@ -201,3 +201,64 @@ def _outside_enrolment(today: dt.date, typed: list[MarkInput]) -> list[PlantedPr
         return [_problem(Rule.OUTSIDE_ENROLMENT, enrolment, day, session.value,
                          f"Present the school day before joining on {enrolment.start}")]
     return []
+
+
+def plant_care_data_problems(*, today: dt.date, echo: Callable[[str], object] = print) -> list[PlantedProblem]:
+    """After the statutory and care demos: one child in care with no PEP meeting this term and
+    one part-time timetable with no end date, recorded as planted; the other children in care
+    get their termly PEP meeting, as schools hold them. A child whose care-demo plan was agreed
+    before this term is left as the care demo made it, and recorded as planted too. Also gives
+    each school Notify templates with no key, so `muster notify first-day` shows what it would
+    have sent."""
+    from django.contrib.auth import get_user_model
+
+    from muster.care.actions import record_pep_meeting
+    from muster.care.models import AttendanceImprovementPlan, PathwayRun, PepMeeting
+    from muster.interop.models import NotifySettings
+    from muster.registers.models import CalendarEntry, School
+    from muster.statutory.leave import record_part_time_timetable
+    from muster.statutory.models import PartTimeTimetable
+
+    planted: list[PlantedProblem] = []
+    teacher = get_user_model().objects.filter(username="designated-teacher").first()
+    on_roll = (Enrolment.objects.filter(pupil__looked_after=True, start__lte=today).exclude(end__lt=today)
+               .select_related("pupil", "school").order_by("school__urn", "pupil__upn"))
+    with_states = set(AttendanceImprovementPlan.objects.values_list("pupil_id", flat=True)) | set(
+        PathwayRun.objects.values_list("pupil_id", flat=True))
+    left: int | None = None
+    for enrolment in on_roll:
+        term = (CalendarEntry.objects.filter(school=enrolment.school, kind="term", start__lte=today)
+                .order_by("-start").values_list("start", flat=True).first())
+        if term is None or PepMeeting.objects.filter(pupil=enrolment.pupil, date__gte=term, date__lte=today).exists():
+            continue
+        if enrolment.pupil_id in with_states:
+            planted.append(_problem(Rule.CHILD_IN_CARE_WITHOUT_PEP, enrolment, term, "",
+                                    "The care demo's plan was agreed before this term: no PEP meeting since"))
+        elif left in (None, enrolment.pupil_id):
+            left = enrolment.pupil_id
+            planted.append(_problem(Rule.CHILD_IN_CARE_WITHOUT_PEP, enrolment, term, "",
+                                    "No PEP meeting this term (planted)"))
+        else:
+            record_pep_meeting(pupil=enrolment.pupil, date=min(today, term + dt.timedelta(days=9)), user=teacher,
+                               attendees=["Designated teacher", "Social worker", "Foster carer"],
+                               notes="Termly PEP review (demo)")
+    open_ended = list(PartTimeTimetable.objects.filter(end__isnull=True, closed_on__isnull=True, start__lte=today)
+                      .select_related("pupil", "school"))
+    if not open_ended:
+        candidates = _candidates(today)
+        if candidates:
+            enrolment = candidates[-1][0]
+            open_ended = [record_part_time_timetable(
+                pupil=enrolment.pupil, school=enrolment.school, start=today - dt.timedelta(weeks=3), end=None,
+                review_on=None, reason="Found with no end or review date (demo)", by=None, as_found=True)]
+    planted += [PlantedProblem(rule=Rule.PART_TIME_WITHOUT_END.value, upn=t.pupil.upn, school_urn=t.school.urn,
+                               day=t.start, session="", description="Part-time timetable with no end date")
+                for t in open_ended]
+    PlantedProblem.objects.bulk_create(planted)
+    for n, urn in enumerate(School.objects.order_by("urn").values_list("urn", flat=True)):
+        NotifySettings.objects.update_or_create(school_urn=urn, defaults={
+            "api_key_name": "", "first_day_sms_template": f"00000000-0000-4000-8000-{n:012d}",
+            "first_day_email_template": f"00000000-0000-4000-9000-{n:012d}"})
+    echo(f"Planted {len(planted)} care and part-time data-quality problems")
+    echo("Notify templates set with no key: messages are recorded as would-have-sent")
+    return planted

@@ -226,3 +226,61 @@ class PlantedProblem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule}: {self.upn} {self.day or ''} {self.session}".strip()
+
+
+class NotifySettings(models.Model):
+    """A school's GOV.UK Notify service: its template ids per message and the *name* of the
+    setting or environment variable that holds its API key (the key itself is never stored).
+    With no key found, messages are recorded as "would have sent" and nothing leaves Muster."""
+
+    school_urn = models.CharField("school URN", max_length=6, unique=True)
+    api_key_name = models.CharField(
+        max_length=100, blank=True,
+        help_text="Environment variable (or Django setting) holding the Notify API key, e.g. "
+        "NOTIFY_KEY_100001. Blank: the demo, which sends nothing.")
+    base_url = models.CharField(max_length=200, blank=True,
+                                help_text="Blank for https://api.notifications.service.gov.uk.")
+    first_day_sms_template = models.CharField(max_length=36, blank=True)
+    first_day_email_template = models.CharField(max_length=36, blank=True)
+    letter_email_template = models.CharField(max_length=36, blank=True)
+
+    class Meta:
+        verbose_name_plural = "Notify settings"
+
+    def __str__(self) -> str:
+        return f"Notify for {self.school_urn}"
+
+
+class NotifyMessage(models.Model):
+    """One message to a family through Notify, and its delivery status as Notify last gave it.
+    A message sent is also a line in the contact log (statutory.ContactAttempt)."""
+
+    WOULD_HAVE_SENT = "would-have-sent"
+    FAILED = ("permanent-failure", "temporary-failure", "technical-failure", "validation-failed")
+
+    class Kind(models.TextChoices):
+        SMS = "sms", "Text message"
+        EMAIL = "email", "Email"
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.DB_CASCADE, related_name="notify_messages")
+    school_urn = models.CharField("school URN", max_length=6)
+    purpose = models.CharField(max_length=20, default="first-day")
+    absence_on = models.DateField(null=True, blank=True)
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    recipient = models.CharField(max_length=254)
+    template_id = models.CharField(max_length=36)
+    personalisation = models.JSONField(default=dict)
+    reference = models.CharField(max_length=100, unique=True)
+    notification_id = models.CharField(max_length=36, blank=True)
+    status = models.CharField(max_length=30)
+    contact_attempt_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Its line in the contact log (statutory.ContactAttempt); a plain "
+        "id, so the demo's plain-SQL clear-out can take the log first.")
+    sent_at = models.DateTimeField()
+    status_checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient} ({self.status})"

@@ -37,10 +37,34 @@ FREE_TEXT = (
     ("statutory.PenaltyNotice", "pupil_id", ("parent", "withdrawn_reason"),
      "penalty notices: the parent's name and the reason for a withdrawal"),
     ("statutory.LaReturn", "pupil_id", ("note",), "notes on returns to the local authority"),
+    ("statutory.LeaveRequest", "pupil_id", ("reason", "requested_by", "decision_reasons"),
+     "leave requests: the parent's name, their reason and the decision's reasons (dates kept)"),
+    ("statutory.PartTimeTimetable", "pupil_id", ("reason", "agreed_with", "note"),
+     "part-time timetables: the reason, the parent who agreed and notes (dates kept)"),
+    ("care.PepMeeting", "pupil_id", ("attendees", "notes"), "PEP meetings: who attended and the notes"),
+    ("care.AttendanceImprovementPlan", "pupil_id",
+     ("push_inside", "push_outside", "pull_inside", "pull_outside", "pupil_voice", "going_well",
+      "incentive"),
+     "attendance improvement plans: push and pull factors, the child's voice, what went well, "
+     "incentives (aims, dates and measured attendance kept)"),
+    ("care.ResponsibilityCheck", "plan__pupil_id", ("notes",), "notes on each role's responsibilities"),
+    ("care.PlanAction", "plan__pupil_id", ("barrier", "action", "responsible", "measure"),
+     "plan actions: barriers, actions, who and measures (dates kept)"),
+    ("care.PathwayApproval", "run__pupil_id", ("note",), "notes on pathway approvals"),
+    ("care.Escalation", "pupil_id", ("reason", "outcome"), "escalations: reasons and outcomes"),
+    ("care.PupilPremiumPlusRequest", "action__plan__pupil_id", ("purpose", "note"),
+     "Pupil Premium Plus requests: purpose and notes (amounts kept)"),
+    ("targeting.ActionLogEntry", "pupil_id", ("lead_practitioner", "barriers", "note"),
+     "targeting support log: lead practitioner, barriers and notes (dates kept)"),
+    ("targeting.AgreedAction", "pupil_id", ("description", "owner"),
+     "agreed actions from targeting support meetings: what and who (dates kept)"),
 )
 """Free text about a pupil held by other apps: (model, path to the pupil id, fields, what)."""
 ROWS_DELETED = (
     ("interop.PupilContact", "pupil_id", "family contacts from transfer files (names, phones, emails)"),
+    ("statutory.Letter", "pupil_id", "letters merged for the child (they hold names and addresses)"),
+    ("targeting.SiblingLink", "pupil_id", "links to siblings"),
+    ("targeting.SiblingLink", "sibling_id", "links from siblings"),
 )
 """Rows that are nothing but identifying details: removed whole."""
 

@@ -57,6 +57,9 @@ HELD_ELSEWHERE = (
     ("penalty_notice_case_steps", "statutory.CaseStep", "case__pupil_id"),
     ("penalty_notices", "statutory.PenaltyNotice", "pupil_id"),
     ("returns_to_the_la", "statutory.LaReturn", "pupil_id"),
+    ("leave_requests", "statutory.LeaveRequest", "pupil_id"),
+    ("part_time_timetables", "statutory.PartTimeTimetable", "pupil_id"),
+    ("letters", "statutory.Letter", "pupil_id"),
     ("prior_attendance", "interop.PriorAttendance", "pupil_id"),
     ("family_contacts", "interop.PupilContact", "pupil_id"),
     ("sen_history", "interop.SenRecord", "pupil_id"),
@@ -69,6 +72,10 @@ HELD_ELSEWHERE = (
     ("pathway_approvals", "care.PathwayApproval", "run__pupil_id"),
     ("escalations", "care.Escalation", "pupil_id"),
     ("pupil_premium_plus_requests", "care.PupilPremiumPlusRequest", "action__plan__pupil_id"),
+    ("targeting_action_log", "targeting.ActionLogEntry", "pupil_id"),
+    ("targeting_agreed_actions", "targeting.AgreedAction", "pupil_id"),
+    ("sibling_links", "targeting.SiblingLink", "pupil_id"),
+    ("sibling_links_to_this_child", "targeting.SiblingLink", "sibling_id"),
 )
 """The child's records in the other apps: (name in the export, model, path to the child)."""
 
@@ -95,6 +102,8 @@ def _plain(value):
         return json.dumps(value, ensure_ascii=False)
     if hasattr(value, "as_tuple"):  # Decimal
         return str(value)
+    if isinstance(value, bytes | memoryview):  # a stored document (a letter): named, not inlined
+        return f"a document of {len(value):,} bytes, held on the child's record"
     return value
 
 

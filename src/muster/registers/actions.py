@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 
 from muster.core import codes, slots
 from muster.core.best_mark import OnConflict, takes_offer
@@ -110,10 +110,83 @@ def record_marks(
             result.batch = MarkBatch.objects.create(
                 source=source, description=description[:300], created_by=user, reason=reason
             )
-            for write in writes:
-                write.save(result.batch)
-                result.register_years.add(write.register.pk)
+            _save_writes(writes, result.batch)
+            result.register_years.update(write.register.pk for write in writes)
     return result
+
+
+SAVE_CHUNK = 1000
+
+
+def _save_writes(writes: list[_Write], batch: MarkBatch) -> None:
+    """Save every register year a batch touched together: a few queries per thousand registers
+    rather than three per register, since a whole authority's morning is 100,000 of them."""
+    new = [w for w in writes if w.register is None]
+    changed = [w for w in writes if w.register is not None and w.set_slots]
+    if new:
+        created = RegisterYear.objects.bulk_create(
+            [RegisterYear(enrolment_id=w.key[0], academic_year=w.key[1], marks=w.codes.tobytes()) for w in new],
+            batch_size=2000,
+        )
+        if any(r.pk is None for r in created):
+            created = [RegisterYear.objects.get(enrolment_id=w.key[0], academic_year=w.key[1]) for w in new]
+        sources = []
+        for write, register in zip(new, created, strict=True):
+            write.register = register
+            ids = np.zeros(slots.SLOTS_PER_YEAR, dtype="<u4")
+            ids[write.set_slots] = batch.pk
+            sources.append(RegisterYearSource(register_year=register, batches=ids.tobytes()))
+        RegisterYearSource.objects.bulk_create(sources, batch_size=2000)
+    for lo in range(0, len(changed), SAVE_CHUNK):
+        chunk = changed[lo : lo + SAVE_CHUNK]
+        _save_versioned_chunk(chunk)
+        _save_sources_chunk(chunk, batch)
+    history = []
+    for write in writes:
+        for change in write.history:
+            change.register_year = write.register
+            change.batch = batch
+            change.reason = batch.reason
+            history.append(change)
+    MarkChange.objects.bulk_create(history, batch_size=2000)
+    for write in writes:
+        write.save_notes()
+
+
+def _save_versioned_chunk(chunk: list[_Write]) -> None:
+    """The registers' new marks, each version raised by one where it is still the version read;
+    StaleRegister if any was changed meanwhile (optimistic locking). One parametrised UPDATE run
+    for the whole chunk (executemany), as Django's bulk_update builds a CASE per row."""
+    table = connection.ops.quote_name(RegisterYear._meta.db_table)
+    sql = (f"UPDATE {table} SET marks = %s, version = version + 1 WHERE id = %s AND version = %s")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(w.codes.tobytes(), w.register.pk, w.register.version) for w in chunk])
+        updated = cursor.rowcount
+    if updated != len(chunk):
+        raise StaleRegister(f"{len(chunk) - updated} register years changed while they were being saved")
+    for write in chunk:
+        write.register.marks = write.codes.tobytes()
+        write.register.version += 1
+
+
+def _save_sources_chunk(chunk: list[_Write], batch: MarkBatch) -> None:
+    ids = [w.register.pk for w in chunk]
+    held = dict(RegisterYearSource.objects.select_for_update().filter(register_year_id__in=ids)
+                .values_list("register_year_id", "batches"))
+    updated, created = [], []
+    for write in chunk:
+        source = held.get(write.register.pk)
+        batches = np.frombuffer(bytes(source) if source is not None else EMPTY_SOURCES, dtype="<u4").copy()
+        batches[write.set_slots] = batch.pk
+        if source is None:
+            created.append(RegisterYearSource(register_year=write.register, batches=batches.tobytes()))
+        else:
+            updated.append((batches.tobytes(), write.register.pk))
+    if updated:
+        table = connection.ops.quote_name(RegisterYearSource._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET batches = %s WHERE register_year_id = %s", updated)
+    RegisterYearSource.objects.bulk_create(created)
 
 
 def _lock_register_years(keys) -> dict[tuple[int, int], RegisterYear]:
@@ -221,32 +294,7 @@ class _Write:
         if (mark.minutes_late, mark.comment) != self._note(slot):
             self.note_updates[slot] = (mark.minutes_late, mark.comment)
 
-    def save(self, batch: MarkBatch) -> None:
-        enrolment_id, year = self.key
-        if self.register is None:
-            self.register = RegisterYear.objects.create(
-                enrolment_id=enrolment_id, academic_year=year, marks=self.codes.tobytes()
-            )
-            sources = np.zeros(slots.SLOTS_PER_YEAR, dtype="<u4")
-            sources[self.set_slots] = batch.pk
-            RegisterYearSource.objects.create(register_year=self.register, batches=sources.tobytes())
-        elif self.set_slots:
-            _save_versioned(self.register, self.codes)
-            source, _ = RegisterYearSource.objects.select_for_update().get_or_create(
-                register_year=self.register, defaults={"batches": EMPTY_SOURCES}
-            )
-            ids = np.frombuffer(bytes(source.batches), dtype="<u4").copy()
-            ids[self.set_slots] = batch.pk
-            source.batches = ids.tobytes()
-            source.save(update_fields=["batches"])
-        for change in self.history:
-            change.register_year = self.register
-            change.batch = batch
-            change.reason = batch.reason
-        MarkChange.objects.bulk_create(self.history)
-        self._save_notes()
-
-    def _save_notes(self) -> None:
+    def save_notes(self) -> None:
         for slot, (minutes, comment) in self.note_updates.items():
             if minutes is None and not comment:
                 MarkNote.objects.filter(register_year=self.register, slot=slot).delete()

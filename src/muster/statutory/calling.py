@@ -24,7 +24,7 @@ LOOK_BACK_DAYS = 42
 
 COLUMNS = (
     "priority", "upn", "name", "nc_year", "mark", "absence_day", "contact_made", "last_contact",
-    "unresolved_n", "referral_due", "next_steps",
+    "unresolved_n", "referral_due", "next_steps", "contacts",
 )
 
 
@@ -42,6 +42,8 @@ class CallingRow:
     referral_due: bool
     next_steps: str
     pupil_id: int
+    contacts: str = ""
+    """The family's contacts in priority order (1 is called first), with their numbers."""
 
     def as_dict(self) -> dict:
         return {c: getattr(self, c) for c in COLUMNS}
@@ -70,7 +72,7 @@ def calling_list(
     matrix = loaded.matrix
     slot = matrix.slot(day, session)
     by_id = {e.pk: e for e in Enrolment.objects.filter(pk__in=[int(i) for i in loaded.enrolment_ids])
-             .select_related("pupil")}
+             .select_related("pupil").prefetch_related("pupil__contacts")}
     candidates = []
     for row, enrolment_id in enumerate(loaded.enrolment_ids):
         pupil = by_id[int(enrolment_id)].pupil
@@ -126,7 +128,22 @@ def _row(candidate, enrolment, marks, matrix_first, school_days, calendar, day, 
         last_contact=str(last) if last else "", unresolved_n=len(unresolved),
         referral_due=first_day.referral_due(absence_day, contact_made, day),
         next_steps="; ".join(s.action for s in steps), pupil_id=pupil.pk,
+        contacts=contacts_in_order(pupil),
     )
+
+
+def contacts_in_order(pupil) -> str:
+    """Who to call, in the priority order the school holds (seed 002 lines 128-130: the parents,
+    then the emergency contacts): "1. Ms A Example (MUM, parental responsibility) 07700 900001"."""
+    listed = []
+    for contact in sorted(pupil.contacts.all(), key=lambda c: c.order):
+        name = " ".join(p for p in (contact.title, contact.forename, contact.surname) if p)
+        about = ", ".join(p for p in (
+            contact.relationship, "parental responsibility" if contact.parental_responsibility else "",
+        ) if p)
+        phones = ", ".join(p.get("number", "") for p in contact.phones or [] if isinstance(p, dict))
+        listed.append(f"{contact.order}. {name}" + (f" ({about})" if about else "") + (f" {phones}" if phones else ""))
+    return "; ".join(listed)
 
 
 UNRESOLVED_COLUMNS = ("upn", "name", "date", "session", "resolve_by")

@@ -188,3 +188,118 @@ class LaReturn(models.Model):
     def clean(self) -> None:
         if (self.kind == self.Kind.DELETION) != bool(self.ground):
             raise ValidationError({"ground": "a deletion return needs its ground; other returns have none"})
+
+
+class LeaveRequest(models.Model):
+    """A parent's written request for leave of absence in term time and the headteacher's
+    decision against "exceptional circumstances" (seed 002 lines 195-203)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting the headteacher's decision"
+        APPROVED = "approved", "Approved: exceptional circumstances"
+        REFUSED = "refused", "Refused"
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="leave_requests")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="leave_requests")
+    first_day = models.DateField()
+    first_session = models.CharField(max_length=2, default="AM")
+    last_day = models.DateField()
+    last_session = models.CharField(max_length=2, default="PM")
+    reason = models.TextField(help_text="The reason the parent gives, as written.")
+    requested_by = models.CharField(max_length=150, help_text="The parent who made the request.")
+    received_on = models.DateField()
+    in_writing = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    principles = models.JSONField(
+        default=dict, blank=True, help_text="Each principle of exceptional circumstances: met or not."
+    )
+    decision_reasons = models.TextField(blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by_name = models.CharField(max_length=150, blank=True)
+    marks_batch = models.ForeignKey(
+        "registers.MarkBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The marks this request put on the register (C pre-filled, or G when taken).",
+    )
+    taken_after_refusal_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-first_day", "pupil"]
+
+    def __str__(self) -> str:
+        return f"{self.pupil.upn}: leave {self.first_day} to {self.last_day} ({self.get_status_display()})"
+
+
+class PartTimeTimetable(models.Model):
+    """A temporary part-time timetable (`C2`) with its start, end and review dates (issue 4
+    item 6; seed 004 line 150). End and review may be blank only for one recorded as found,
+    which is then flagged."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="part_time_timetables")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="part_time_timetables")
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+    review_on = models.DateField(null=True, blank=True)
+    reviewed_on = models.DateField(null=True, blank=True, help_text="The latest review held.")
+    closed_on = models.DateField(null=True, blank=True, help_text="Back to full time, or ended.")
+    reason = models.TextField()
+    agreed_with = models.CharField(max_length=150, blank=True, help_text="The parent who agreed it.")
+    created_by_name = models.CharField(max_length=150)
+    created_at = models.DateTimeField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-start", "pupil"]
+
+    def __str__(self) -> str:
+        return f"{self.pupil.upn}: part-time timetable from {self.start} to {self.end or '(no end)'}"
+
+
+class LetterTemplate(models.Model):
+    """A staff-edited Word template for one kind of letter; the latest active one is used in
+    place of the template Muster ships (issue 4 item 7)."""
+
+    kind = models.CharField(max_length=32)
+    name = models.CharField(max_length=150)
+    content = models.BinaryField(help_text="The .docx file.")
+    uploaded_by_name = models.CharField(max_length=150)
+    uploaded_at = models.DateTimeField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.name} ({self.uploaded_at:%Y-%m-%d})"
+
+
+class Letter(models.Model):
+    """A letter merged for one pupil, kept on the pupil's record with what went into it."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="letters")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="letters")
+    kind = models.CharField(max_length=32)
+    template = models.CharField(max_length=200, help_text="The template used: shipped or uploaded.")
+    case = models.ForeignKey(
+        PenaltyNoticeCase, null=True, blank=True, on_delete=models.PROTECT, related_name="letters"
+    )
+    context = models.JSONField(help_text="The figures and names merged, as they were.")
+    docx = models.BinaryField()
+    pdf = models.BinaryField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by_name = models.CharField(max_length=150)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pupil", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.pupil.upn}: {self.kind} letter of {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.pupil.upn}-{self.kind}-{self.created_at:%Y%m%d-%H%M%S}"

@@ -4,6 +4,7 @@ chart (rules: `muster.core.targeting.xmr`)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
@@ -62,3 +63,51 @@ def chart_rows(series: WeeklyAttendance, chart: XmRChart) -> list[dict]:
         "moving_range": round(float(chart.moving_ranges[i - 1]), 2) if i else None,
         "signal": ",".join(flagged.get(i, [])) or None,
     } for i, week in enumerate(series.weeks)]
+
+
+WIDTH, HEIGHT = 720, 300
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
+
+
+@dataclass(frozen=True)
+class XmRDrawing:
+    """An XmR chart's geometry for an SVG drawn on the server (no script): the weekly points,
+    the centre line and the natural process limits; signal points marked."""
+
+    width: int
+    height: int
+    points: str
+    dots: list[tuple[float, float, bool]]
+    """x, y, whether the week is part of a signal."""
+    lines: list[tuple[float, str]]
+    """y and label of the centre line and the limits."""
+    y_ticks: list[tuple[float, str]]
+    description: str
+
+
+def xmr_drawing(series: WeeklyAttendance, chart: XmRChart) -> XmRDrawing:
+    values = [float(v) for v in chart.values]
+    low = min([*values, chart.lower_limit, 100.0 - 1])
+    floor = max(0.0, (low // 10) * 10)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def y(v: float) -> float:
+        return round(TOP + plot_h * (100 - min(max(v, floor), 100.0)) / (100 - floor), 1)
+
+    def x(i: int) -> float:
+        return round(LEFT + plot_w * i / max(len(values) - 1, 1), 1)
+
+    flagged = {i for s in chart.signals for i in range(s.first, s.last + 1)}
+    dots = [(x(i), y(v), i in flagged) for i, v in enumerate(values)]
+    lines = [(y(chart.mean), f"centre {chart.mean:.1f}%"),
+             (y(chart.lower_limit), f"lower limit {chart.lower_limit:.1f}%"),
+             (y(min(chart.upper_limit, 100.0)), f"upper limit {chart.upper_limit:.1f}%")]
+    step = 10 if 100 - floor > 30 else 5
+    ticks = [(y(v), f"{v:g}%") for v in range(int(floor), 101, step)]
+    signals = "; ".join(chart.descriptions()) or "no signal: the weeks vary within their limits"
+    description = (f"Weekly attendance from the week of {series.weeks[0]:%d %B %Y} to the week "
+                   f"of {series.weeks[-1]:%d %B %Y}: centre line {chart.mean:.1f}%, natural "
+                   f"process limits {chart.lower_limit:.1f}% to {chart.upper_limit:.1f}%; "
+                   f"{signals}.")
+    return XmRDrawing(WIDTH, HEIGHT, " ".join(f"{a},{b}" for a, b, _ in dots), dots, lines, ticks,
+                      description)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from muster.core.roles import Action, RecordKind, Role
 from muster.people import access
+from muster.targeting.scope import schools_in_conversation
 
 SCHOOL_DAY_ROLES = frozenset({Role.HEADTEACHER, Role.ATTENDANCE_LEAD})
 """Roles whose day starts on their school's Today page."""
@@ -56,6 +57,9 @@ def links_for(user) -> list[Link]:
                   reverse("web:today", args=[s.urn])) for s in schools_run_by(user)]
     if teaches(user) or schools_run_by(user):
         links.append(Link("Registers", reverse("web:registers")))
+    if schools_run_by(user):
+        links.append(Link("Imports", reverse("web:imports")))
+        links.append(Link("Data quality", reverse("web:quality_school", args=[schools_run_by(user)[0].urn])))
     if access.can(user, RecordKind.FIGURES, Action.LIST):
         links.append(Link("Pupils", reverse("web:pupils")))
     if access.can(user, RecordKind.COHORT_FIGURES, Action.VIEW):
@@ -66,6 +70,8 @@ def links_for(user) -> list[Link]:
         links.append(Link("Tasks", reverse("web:tasks")))
     if any(Role(g.role) in POLICY_ROLES for g in access.assignments(user)):
         links.append(Link("Policies", reverse("web:policies")))
+    if schools_in_conversation(user).exists():
+        links.append(Link("Targeting support", reverse("web:targeting_meetings")))
     if user.is_staff:
         links.append(Link("Admin", "/admin/"))
     return links

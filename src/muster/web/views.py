@@ -9,12 +9,12 @@ from fractions import Fraction
 
 from django.contrib import messages
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from muster.audit.log import record_request_event
 from muster.audit.models import Action as AuditAction
-from muster.care.caseload import caseload
 from muster.casework.actions import TaskNotOpen
 from muster.casework.actions import complete_task as complete
 from muster.casework.explanations import band_history
@@ -27,10 +27,13 @@ from muster.core.roles import Action, RecordKind, Role
 from muster.people import access
 from muster.registers import reports
 from muster.web import (
+    calling_list,
     charts,
     navigation,
+    overnight,
     policy_pages,
     pupil_page,
+    pupil_records,
     register_sheet,
     school_day,
     task_list,
@@ -104,6 +107,7 @@ def pupil(request, pupil_id: int):
         "in_range": in_range, "errors": errors, "months": pupil_page.months(first, shown),
         "legend": pupil_page.legend(), "trend": trend, "chart": charts.trend_chart(trend),
         "year": year, "years": _years(today), "today": today,
+        "records": pupil_records.records_for(user, child, today),
     })
 
 
@@ -134,7 +138,22 @@ def today(request, urn: str):
         request, action=AuditAction.LIST, record_kind=RecordKind.REGISTER.value, record_id=school.urn,
         summary=f"Today page for {school.urn} on {day}: {len(summary.absent)} pupils absent with no reason",
     )
-    return render(request, "web/today.html", {"day": summary, "is_today": day == access.today()})
+    callers = calling_list.calling_list(
+        summary.absent, school=school, day=day, shows_care=_shows_care(request.user),
+        pupils=access.pupils_visible_to(request.user, Action.VIEW, RecordKind.PUPIL),
+    )
+    calling_list.add_forms(callers, url=reverse("web:log_contact", args=[urn, 0]).removesuffix("0/"),
+                           token=get_token(request), day=day)
+    due, due_count = overnight.tasks_due(request.user, school, day)
+    return render(request, "web/today.html", {
+        "day": summary, "is_today": day == access.today(), "callers": callers,
+        "pupil_url": reverse("web:pupil", args=[0]).removesuffix("0/"),
+        "moves": overnight.band_moves(request.user, school, day), "due": due, "due_count": due_count,
+    })
+
+
+def _shows_care(user) -> bool:
+    return {"looked_after", "has_social_worker"} <= access.visible_fields(user)
 
 
 def _day(raw: str, default: dt.date) -> dt.date:
@@ -194,22 +213,6 @@ def cohort_pupils(request):
 def policies(request):
     """Each shipped policy's bands and interventions, and what the validator finds."""
     return render(request, "web/policies.html", {"policies": policy_pages.shipped()})
-
-
-def children_in_care(request):
-    """The Virtual School's single school, or a social worker's children in care (issue 5 item 1)."""
-    user = request.user
-    if not navigation.works_with_children_in_care(user):
-        raise Http404("No children in care")
-    today = access.today()
-    filters = {k: request.GET.get(k, "").strip() for k in ("school", "band", "stage", "worker")}
-    visible = access.pupils_visible_to(user, Action.LIST, RecordKind.FIGURES).filter(looked_after=True)
-    rows = caseload(user, today, **{k: v or None for k, v in filters.items()}) if visible.exists() else []
-    record_request_event(request, action=AuditAction.LIST, record_kind=RecordKind.FIGURES.value,
-                         summary=f"Listed {len(rows)} children in care with filters {filters}")
-    return render(request, "web/children_in_care.html", {
-        "rows": rows, "filters": filters, "stages": ("EYFS", "KS1", "KS2", "KS3", "KS4", "16-19"),
-    })
 
 
 def tasks(request):
