@@ -5,15 +5,19 @@ to a fake Notify on 127.0.0.1 (interop.md 3.2); nothing reaches the network."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from click.testing import CliRunner
+from django.contrib.auth import get_user_model
 
 from muster.audit.models import AuditEvent
 from muster.cli import main
 from muster.core.slots import Session
 from muster.interop import notify
 from muster.interop.models import NotifyMessage, PupilContact
-from muster.statutory.models import ContactAttempt
+from muster.statutory.letters.merge import merge_letter
+from muster.statutory.models import ContactAttempt, Letter
 from tests.interop.fake_notify import API_KEY, FakeNotify
 from tests.statutory.conftest import PRESENT, Town, week_of
 
@@ -100,3 +104,52 @@ def test_cli_dry_run_lists_the_messages_and_sends_nothing(absent):
     assert result.exit_code == 0, result.output
     assert f"{texted.upn},sms,07700 900111" in result.output
     assert not NotifyMessage.objects.exists()
+
+
+LETTER_TEMPLATE = "9a7c5e3b-1d2f-4b6a-8c0e-2f4d6b8a0c1e"
+
+
+def test_a_merged_letter_goes_by_email_as_a_file_to_download_and_its_status_is_read_back(absent):
+    """Issue 9, "letters by email": the letter merged for the pupil (statutory.Letter) goes to
+    the first contact with an email, as Notify's file-by-email (`prepare_upload`)."""
+    town, school, _, emailed = absent
+    letter = merge_letter(kind="below_96", pupil=emailed, school=school, on=week_of(3), by=town.staff)
+    with FakeNotify() as fake:
+        notify.set_notify_templates(school=school, by=None, api_key_name="NOTIFY_KEY_TEST", base_url=fake.url,
+                                    letter_email_template=LETTER_TEMPLATE)
+        message = notify.send_letter_by_email(letter=letter, by=None)
+        (sent,) = fake.sent.values()
+        assert (sent["kind"], sent["email_address"], sent["template_id"]) == (
+            "email", "bo.hollowmere@example.org", LETTER_TEMPLATE)
+        upload = sent["personalisation"]["link_to_file"]
+        assert base64.b64decode(upload["file"]) == bytes(letter.docx)
+        assert upload["filename"] == f"{letter.filename}.docx" and upload["confirm_email_before_download"]
+        fake.status[message.notification_id] = "delivered"
+        (checked,) = notify.record_delivery_statuses(school=school, by=None)
+    assert (checked.purpose, checked.status) == ("letter", "delivered")
+    assert AuditEvent.objects.filter(record_kind="notify_message", pupil_id=emailed.pk).count() == 2
+
+
+def test_a_letter_is_not_emailed_without_an_address_nor_by_someone_who_cannot_reach_the_pupil(absent):
+    town, school, texted, emailed = absent
+    notify.set_notify_templates(school=school, by=None, letter_email_template=LETTER_TEMPLATE)
+    no_email = merge_letter(kind="below_96", pupil=texted, school=school, on=week_of(3), by=town.staff)
+    with pytest.raises(notify.NotifyNotSet, match="no email address"):
+        notify.send_letter_by_email(letter=no_email, by=None)
+    letter = merge_letter(kind="below_96", pupil=emailed, school=school, on=week_of(3), by=town.staff)
+    stranger = get_user_model().objects.create_user("no-role-here", password="x")
+    with pytest.raises(Letter.DoesNotExist):
+        notify.send_letter_by_email(letter=letter, by=stranger)
+    assert not NotifyMessage.objects.filter(purpose="letter").exists()
+    # With no key (the demo) the letter "would have sent": recorded, nothing leaves Muster.
+    assert notify.send_letter_by_email(letter=letter, by=None).status == NotifyMessage.WOULD_HAVE_SENT
+
+
+def test_cli_emails_a_letter_and_says_to_whom(absent):
+    town, school, _, emailed = absent
+    notify.set_notify_templates(school=school, by=None, letter_email_template=LETTER_TEMPLATE)
+    letter = merge_letter(kind="below_96", pupil=emailed, school=school, on=week_of(3), by=town.staff)
+    result = CliRunner().invoke(main, ["notify", "letter", str(letter.pk)])
+    assert result.exit_code == 0, result.output
+    assert f"{emailed.upn} below_96 letter to bo.hollowmere@example.org: would-have-sent" in result.output
+    assert CliRunner().invoke(main, ["notify", "letter", "999999"]).output.strip().endswith("no letter 999999")

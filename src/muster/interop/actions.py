@@ -31,6 +31,7 @@ from muster.interop.notify import (  # noqa: F401  (the messages to families are
     record_delivery_status,
     record_delivery_statuses,
     send_first_day_messages,
+    send_letter_by_email,
     set_notify_templates,
 )
 from muster.registers.imports import ImportResult

@@ -258,7 +258,8 @@ def plant_care_data_problems(*, today: dt.date, echo: Callable[[str], object] = 
     for n, urn in enumerate(School.objects.order_by("urn").values_list("urn", flat=True)):
         NotifySettings.objects.update_or_create(school_urn=urn, defaults={
             "api_key_name": "", "first_day_sms_template": f"00000000-0000-4000-8000-{n:012d}",
-            "first_day_email_template": f"00000000-0000-4000-9000-{n:012d}"})
+            "first_day_email_template": f"00000000-0000-4000-9000-{n:012d}",
+            "letter_email_template": f"00000000-0000-4000-a000-{n:012d}"})
     echo(f"Planted {len(planted)} care and part-time data-quality problems")
     echo("Notify templates set with no key: messages are recorded as would-have-sent")
     return planted

@@ -9,11 +9,15 @@ Notify, is recorded on it (a failure makes the line "not delivered").
 The school's API key is never stored: `NotifySettings.api_key_name` names the environment
 variable (or Django setting) holding it. With no key, as in the demo, each message is recorded as
 "would have sent" and nothing leaves Muster. Tests point the real client at a fake server.
+
+A merged letter (`statutory.Letter`) goes by email with the school's letter template: Notify's
+"send a file by email" (`prepare_upload`), the PDF when there is one, else the Word file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 import uuid
@@ -24,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from notifications_python_client.errors import HTTPError
 from notifications_python_client.notifications import NotificationsAPIClient
+from notifications_python_client.utils import prepare_upload
 
 from muster.audit.log import record_event
 from muster.core.roles import Action, RecordKind
@@ -33,7 +38,7 @@ from muster.people import access
 from muster.registers.models import Pupil, School
 from muster.statutory import calling
 from muster.statutory.actions import log_contact
-from muster.statutory.models import ContactAttempt
+from muster.statutory.models import ContactAttempt, Letter
 
 NOTIFY_URL = "https://api.notifications.service.gov.uk"
 MOBILE = re.compile(r"^(\+44\s?7|07)[\d\s]{9,12}$")
@@ -192,14 +197,58 @@ def record_delivery_statuses(*, school: School, by, client: NotificationsAPIClie
     return [record_delivery_status(message=m, by=by, client=client) for m in pending]
 
 
+def send_letter_by_email(*, letter: Letter, by, client: NotificationsAPIClient | None = None) -> NotifyMessage:
+    """Email a merged letter to the first family contact with an email address, as a file to
+    download through Notify, with the school's letter template. Only someone whose roles reach
+    the pupil's registers may send it; with no key the message "would have sent"."""
+    if by is not None and not access.pupils_visible_to(by, Action.CHANGE, RecordKind.REGISTER).filter(
+            pk=letter.pupil_id).exists():
+        raise Letter.DoesNotExist(f"no letter {letter.pk}")
+    notify = NotifySettings.objects.filter(school_urn=letter.school.urn).first()
+    if notify is None or not notify.letter_email_template:
+        raise NotifyNotSet(f"school {letter.school.urn} has no Notify template for letters by email")
+    contact = PupilContact.objects.filter(pupil_id=letter.pupil_id).exclude(email="").order_by("order").first()
+    if contact is None:
+        raise NotifyNotSet(f"no email address on record for the family of {letter.pupil.upn}")
+    document, suffix = (bytes(letter.pdf), "pdf") if letter.pdf else (bytes(letter.docx), "docx")
+    pupil = letter.pupil
+    personalisation = {"child_name": pupil.preferred_name or pupil.legal_forename,
+                       "school_name": letter.school.name, "letter": letter.kind.replace("_", " ")}
+    reference = f"muster-letter-{letter.pk}-{uuid.uuid4().hex[:8]}"
+    client = client or client_for(notify)
+    notification_id, status = "", NotifyMessage.WOULD_HAVE_SENT
+    if client is not None:
+        upload = prepare_upload(io.BytesIO(document), filename=f"{letter.filename}.{suffix}",
+                                confirm_email_before_download=True)
+        try:
+            sent = client.send_email_notification(
+                email_address=contact.email, template_id=notify.letter_email_template,
+                personalisation={**personalisation, "link_to_file": upload}, reference=reference)
+            notification_id, status = sent["id"], "created"
+        except HTTPError as refused:
+            status = f"refused {refused.status_code}"[:30]
+    with transaction.atomic():
+        message = NotifyMessage.objects.create(
+            pupil=pupil, school_urn=letter.school.urn, purpose="letter", kind=NotifyMessage.Kind.EMAIL,
+            recipient=contact.email, template_id=notify.letter_email_template,
+            personalisation={**personalisation, "file": f"{letter.filename}.{suffix}"},
+            reference=reference, notification_id=notification_id, status=status, sent_at=timezone.now())
+        record_event(user=by, action="create", record_kind="notify_message", record_id=message.pk,
+                     pupil_id=pupil.pk, summary=f"{letter.kind} letter {letter.pk} by email: {status}",
+                     source="notify")
+    return message
+
+
 def set_notify_templates(*, school: School, by, api_key_name: str = "", base_url: str = "",
-                         first_day_sms_template: str = "", first_day_email_template: str = "") -> NotifySettings:
+                         first_day_sms_template: str = "", first_day_email_template: str = "",
+                         letter_email_template: str = "") -> NotifySettings:
     """Set a school's Notify templates and the name of its key (never the key)."""
     with transaction.atomic():
         notify, _ = NotifySettings.objects.update_or_create(school_urn=school.urn, defaults={
             "api_key_name": api_key_name, "base_url": base_url,
             "first_day_sms_template": first_day_sms_template,
-            "first_day_email_template": first_day_email_template})
+            "first_day_email_template": first_day_email_template,
+            "letter_email_template": letter_email_template})
         record_event(user=by, action="change", record_kind="notify_settings", record_id=notify.pk,
                      summary=f"Notify templates of {school.urn} set (key from {api_key_name or 'nowhere: demo'})",
                      source="notify")
