@@ -6,6 +6,7 @@ import datetime as dt
 
 from ninja import Field, Query, Router, Schema, Status
 
+from muster.api.common import Message
 from muster.api.text import path_text
 from muster.audit.log import record_event
 from muster.core import slots
@@ -67,10 +68,6 @@ class SchoolFigures(Schema):
     persistent_absence_pct: float | None
     severe_absentees: int
     severe_absence_pct: float | None
-
-
-class Message(Schema):
-    detail: str
 
 
 _PERIOD_PROBLEM = "'from' must not be after 'to'"

@@ -8,10 +8,11 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.db import IntegrityError, transaction
-from ninja import Field, Router, Schema, Status
+from django.db import transaction
+from ninja import Field, Router, Schema
 
-from muster.api.common import schools_for
+from muster.api.batches import BatchKind, Rejected, receive
+from muster.api.common import Message, schools_for
 from muster.api.models import MarksReceipt
 from muster.api.text import Text
 from muster.audit.log import record_event
@@ -72,10 +73,6 @@ class MarksRejected(Schema):
     errors: list[RowProblem]
 
 
-class Message(Schema):
-    detail: str
-
-
 class ScopedMarksContext:
     """The schools' calendars, and only those enrolments whose registers the user may change:
     a pupil beyond the user's reach reads as a pupil with no enrolment there.
@@ -113,9 +110,7 @@ class ScopedMarksContext:
         return self._spans.get((upn, urn), [])
 
 
-class Rejected(Exception):
-    def __init__(self, errors: list[RowError]):
-        self.errors = sorted(errors)
+MARKS = BatchKind("marks", "register", "marks")
 
 
 def _rows(batch: MarksBatchIn) -> list[tuple[int, dict[str, str]]]:
@@ -141,30 +136,15 @@ def _body_hash(batch: MarksBatchIn) -> str:
 def push_marks(request, batch: MarksBatchIn):
     user = request.auth
     digest = _body_hash(batch)
-    held = MarksReceipt.objects.filter(user=user, kind="marks", client_batch_id=batch.client_batch_id).first()
-    if held is not None:
-        return _replay(request, held, digest)
-    rows = _rows(batch)
-    errors: list[RowError] = []
-    context = ScopedMarksContext(user, {r["upn"] for _, r in rows}, {r["school_urn"] for _, r in rows})
-    checked = marks_file.check_marks(rows, context, file="marks", errors=errors)
-    try:
-        if errors:
-            raise Rejected(errors)
-        answer = _record(user, batch, checked, digest)
-    except Rejected as rejected:
-        record_event(user=user, action="change", record_kind="register", record_id=batch.client_batch_id,
-                     summary=f"API marks batch {batch.client_batch_id!r} refused: {len(rejected.errors)} "
-                     "bad marks, nothing changed", source="api")
-        return Status(422, {
-            "detail": f"{len(rejected.errors)} bad mark(s); nothing was changed",
-            "errors": [{"index": e.line, "field": e.column, "value": e.value, "reason": e.reason}
-                       for e in rejected.errors],
-        })
-    except IntegrityError:  # the same batch id arrived twice at once: the first one won
-        held = MarksReceipt.objects.get(user=user, kind="marks", client_batch_id=batch.client_batch_id)
-        return _replay(request, held, digest)
-    return Status(200, answer)
+
+    def check() -> tuple[list[RowError], list[marks_file.MarkRow]]:
+        rows = _rows(batch)
+        errors: list[RowError] = []
+        context = ScopedMarksContext(user, {r["upn"] for _, r in rows}, {r["school_urn"] for _, r in rows})
+        return errors, marks_file.check_marks(rows, context, file="marks", errors=errors)
+
+    return receive(user=user, kind=MARKS, client_batch_id=batch.client_batch_id, digest=digest,
+                   check=check, record=lambda checked: _record(user, batch, checked, digest))
 
 
 def _record(user, batch: MarksBatchIn, checked: list[marks_file.MarkRow], digest: str) -> dict:
@@ -195,17 +175,3 @@ def _record(user, batch: MarksBatchIn, checked: list[marks_file.MarkRow], digest
                      f"{recorded.changed} changed, {recorded.kept} offered and not taken, "
                      f"{recorded.unchanged} unchanged ({batch.on_conflict})", source="api")
     return answer
-
-
-def _replay(request, held: MarksReceipt, digest: str):
-    user = request.auth
-    if held.body_sha256 != digest:
-        record_event(user=user, action="change", record_kind="register", record_id=held.client_batch_id,
-                     summary=f"API marks batch {held.client_batch_id!r} refused: id already used for "
-                     "other marks", source="api")
-        return Status(409, {"detail": f"client_batch_id {held.client_batch_id!r} was already used for a "
-                            "different batch; nothing was changed"})
-    record_event(user=user, action="view", record_kind="register", record_id=held.client_batch_id,
-                 summary=f"API marks batch {held.client_batch_id!r} sent again: the first answer "
-                 "returned, nothing changed", source="api")
-    return Status(200, held.answer)

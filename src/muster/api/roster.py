@@ -13,13 +13,13 @@ import json
 import tempfile
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
-from ninja import Field, Router, Schema, Status
+from django.db import transaction
+from ninja import Field, Router, Schema
 
+from muster.api.batches import BatchKind, Rejected, receive
 from muster.api.common import Message, schools_for
 from muster.api.models import MarksReceipt
 from muster.api.text import Text
-from muster.audit.log import record_event
 from muster.core.exchange import pupils_file
 from muster.core.exchange.csv_file import FileRejected, RowError
 from muster.core.roles import Action, RecordKind
@@ -93,9 +93,7 @@ def _digest(batch: PupilsBatchIn) -> str:
                                      sort_keys=True).encode()).hexdigest()
 
 
-class Rejected(Exception):
-    def __init__(self, errors: list[RowError]):
-        self.errors = sorted(errors)
+PUPILS = BatchKind("pupils", "pupil", "items")
 
 
 @router.post(
@@ -108,34 +106,20 @@ class Rejected(Exception):
 def push_pupils(request, batch: PupilsBatchIn):
     user = request.auth
     digest = _digest(batch)
-    held = MarksReceipt.objects.filter(user=user, kind="pupils", client_batch_id=batch.client_batch_id).first()
-    if held is not None:
-        return _replay(user, held, digest)
     columns = _columns(batch)
     rows = _rows(batch, columns)
-    reachable = schools_for(user, RecordKind.PUPIL, Action.CHANGE)
-    known = set(School.objects.filter(urn__in={r["school_urn"] for _, r in rows}).values_list("urn", flat=True))
-    errors: list[RowError] = []
-    pupils_file.check_pupils(rows, known.__contains__, file="pupils", errors=errors)
-    errors += [RowError("pupils", i, "school_urn", r["school_urn"], "your token may not change this school's roll")
-               for i, r in rows if r["school_urn"] in known and r["school_urn"] not in reachable]
-    try:
-        if errors:
-            raise Rejected(errors)
-        answer = _record(user, batch, columns, rows, digest)
-    except Rejected as rejected:
-        record_event(user=user, action="change", record_kind="pupil", record_id=batch.client_batch_id,
-                     summary=f"API pupils batch {batch.client_batch_id!r} refused: {len(rejected.errors)} "
-                     "bad items, nothing changed", source="api")
-        return Status(422, {
-            "detail": f"{len(rejected.errors)} bad item(s); nothing was changed",
-            "errors": [{"index": e.line, "field": e.column, "value": e.value, "reason": e.reason}
-                       for e in rejected.errors],
-        })
-    except IntegrityError:  # the same batch id arrived twice at once: the first one won
-        held = MarksReceipt.objects.get(user=user, kind="pupils", client_batch_id=batch.client_batch_id)
-        return _replay(user, held, digest)
-    return Status(200, answer)
+
+    def check() -> tuple[list[RowError], None]:
+        reachable = schools_for(user, RecordKind.PUPIL, Action.CHANGE)
+        known = set(School.objects.filter(urn__in={r["school_urn"] for _, r in rows}).values_list("urn", flat=True))
+        errors: list[RowError] = []
+        pupils_file.check_pupils(rows, known.__contains__, file="pupils", errors=errors)
+        errors += [RowError("pupils", i, "school_urn", r["school_urn"], "your token may not change this school's roll")
+                   for i, r in rows if r["school_urn"] in known and r["school_urn"] not in reachable]
+        return errors, None
+
+    return receive(user=user, kind=PUPILS, client_batch_id=batch.client_batch_id, digest=digest,
+                   check=check, record=lambda _: _record(user, batch, columns, rows, digest))
 
 
 def _record(user, batch: PupilsBatchIn, columns: list[str], rows, digest: str) -> dict:
@@ -157,15 +141,3 @@ def _record(user, batch: PupilsBatchIn, columns: list[str], rows, digest: str) -
         MarksReceipt.objects.create(user=user, kind="pupils", client_batch_id=batch.client_batch_id,
                                     body_sha256=digest, answer=answer)
     return answer
-
-
-def _replay(user, held: MarksReceipt, digest: str):
-    if held.body_sha256 != digest:
-        record_event(user=user, action="change", record_kind="pupil", record_id=held.client_batch_id,
-                     summary=f"API pupils batch {held.client_batch_id!r} refused: id already used", source="api")
-        return Status(409, {"detail": f"client_batch_id {held.client_batch_id!r} was already used for a "
-                            "different batch; nothing was changed"})
-    record_event(user=user, action="view", record_kind="pupil", record_id=held.client_batch_id,
-                 summary=f"API pupils batch {held.client_batch_id!r} sent again: the first answer returned",
-                 source="api")
-    return Status(200, held.answer)

@@ -9,8 +9,9 @@ from typing import Literal
 
 from django.http import HttpResponse
 from ninja import Field, Header, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from muster.api.common import Message, Page, Pages
 from muster.api.text import Text
 from muster.audit.log import record_event
 from muster.casework.actions import TaskNotOpen, complete_task
@@ -58,40 +59,11 @@ class CompleteIn(Schema):
     note: Text = ""
 
 
-class Message(Schema):
-    detail: str
-
-
 def _out(task: Task) -> dict:
     return {"id": task.pk, "upn": task.pupil.upn, "title": task.title, "instruction": task.instruction,
             "source": task.source, "role": task.role, "status": task.status, "created_on": task.created_on,
             "due": task.due, "assignee": task.assignee.username if task.assignee else None,
             "completed_at": task.completed_at, "note": task.note, "etag": etag(task)}
-
-
-class Pages(LimitOffsetPagination):
-    """limit (1 to 500, default 100) and offset (bounded, so the database is never asked for an
-    out-of-range row number)."""
-
-    class Input(Schema):
-        limit: int = Field(100, ge=1, le=500)
-        offset: int = Field(0, ge=0, le=1_000_000_000)
-
-    def __init__(self, **kwargs):
-        super().__init__(max_limit=500, **kwargs)
-
-
-class _Page:
-    """The tasks as the paginator slices them: counted in the database, only one page read."""
-
-    def __init__(self, tasks):
-        self.tasks = tasks
-
-    def __len__(self) -> int:
-        return self.tasks.count()
-
-    def __getitem__(self, window: slice) -> list[dict]:
-        return [_out(t) for t in self.tasks[window]]
 
 
 @router.get("/tasks", response=list[TaskOut], summary="The token user's tasks")
@@ -102,7 +74,7 @@ def list_tasks(request, filters: Query[TaskFilter]):
     tasks = tasks_for(user, status=status).order_by(*ORDERINGS[filters.ordering])
     record_event(user=user, action="list", record_kind="task", summary=f"tasks ({filters.status}) through the API",
                  source="api")
-    return _Page(tasks)
+    return Page(tasks, _out)
 
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, 404: Message}, summary="One task, with its ETag")
