@@ -26,11 +26,11 @@ def test_the_second_save_from_a_stale_version_is_refused(world):
     first = world.register(ASHDOWN, SCHOOL_A)   # writer 1 reads version 1
     second = world.register(ASHDOWN, SCHOOL_A)  # writer 2 reads version 1 too
     with transaction.atomic():
-        _save_versioned(first, first.codes().copy())
+        _save_versioned([(first, first.codes().copy())])
     assert first.version == 2
     before = database_snapshot()
     with pytest.raises(StaleRegister), transaction.atomic():
-        _save_versioned(second, second.codes().copy())
+        _save_versioned([(second, second.codes().copy())])
     assert second.version == 1
     assert database_snapshot() == before
     assert RegisterYear.objects.get(pk=first.pk).version == 2

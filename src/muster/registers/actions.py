@@ -139,7 +139,7 @@ def _save_writes(writes: list[_Write], batch: MarkBatch) -> None:
         RegisterYearSource.objects.bulk_create(sources, batch_size=2000)
     for lo in range(0, len(changed), SAVE_CHUNK):
         chunk = changed[lo : lo + SAVE_CHUNK]
-        _save_versioned_chunk(chunk)
+        _save_versioned([(w.register, w.codes) for w in chunk])
         _save_sources_chunk(chunk, batch)
     history = []
     for write in writes:
@@ -153,20 +153,20 @@ def _save_writes(writes: list[_Write], batch: MarkBatch) -> None:
         write.save_notes()
 
 
-def _save_versioned_chunk(chunk: list[_Write]) -> None:
-    """The registers' new marks, each version raised by one where it is still the version read;
+def _save_versioned(saves: list[tuple[RegisterYear, np.ndarray]]) -> None:
+    """Each register's new marks, its version raised by one where it is still the version read;
     StaleRegister if any was changed meanwhile (optimistic locking). One parametrised UPDATE run
-    for the whole chunk (executemany), as Django's bulk_update builds a CASE per row."""
+    for them all (executemany), as Django's bulk_update builds a CASE per row."""
     table = connection.ops.quote_name(RegisterYear._meta.db_table)
     sql = (f"UPDATE {table} SET marks = %s, version = version + 1 WHERE id = %s AND version = %s")
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(w.codes.tobytes(), w.register.pk, w.register.version) for w in chunk])
+        cursor.executemany(sql, [(marks.tobytes(), register.pk, register.version) for register, marks in saves])
         updated = cursor.rowcount
-    if updated != len(chunk):
-        raise StaleRegister(f"{len(chunk) - updated} register years changed while they were being saved")
-    for write in chunk:
-        write.register.marks = write.codes.tobytes()
-        write.register.version += 1
+    if updated != len(saves):
+        raise StaleRegister(f"{len(saves) - updated} register years changed while they were being saved")
+    for register, marks in saves:
+        register.marks = marks.tobytes()
+        register.version += 1
 
 
 def _save_sources_chunk(chunk: list[_Write], batch: MarkBatch) -> None:
@@ -307,16 +307,6 @@ class _Write:
 
 class StaleRegister(Exception):
     """Someone else saved this register since it was read (optimistic locking)."""
-
-
-def _save_versioned(register: RegisterYear, new_codes: np.ndarray) -> None:
-    updated = RegisterYear.objects.filter(pk=register.pk, version=register.version).update(
-        marks=new_codes.tobytes(), version=register.version + 1
-    )
-    if updated != 1:
-        raise StaleRegister(f"register {register} changed while it was being saved")
-    register.version += 1
-    register.marks = new_codes.tobytes()
 
 
 def load_register_years(
