@@ -40,9 +40,10 @@ class World:
     virtual_school: Organisation
     staff: dict[str, object]
 
-    def pupil(self, number: int, pattern: str, *, looked_after: bool = True) -> Pupil:
+    def pupil(self, number: int, pattern: str, *, looked_after: bool = True, by_session: bool = False) -> Pupil:
         """A pupil at the school from the first day of term; `pattern` has one character per
-        school day from the first (both sessions take it): a mark code, or '.' for no mark."""
+        school day from the first (both sessions take it): a mark code, or '.' for no mark.
+        With `by_session`, two characters per school day: the morning's, then the afternoon's."""
         pupil = Pupil.objects.create(
             upn=_upn(number), legal_surname=f"Testpupil{number}", legal_forename="Alex",
             date_of_birth=dt.date(2014, 1, 1), nc_year="7", looked_after=looked_after,
@@ -50,10 +51,12 @@ class World:
         )
         enrolment = Enrolment.objects.create(pupil=pupil, school=self.school, start=TERM_START)
         marks = np.zeros(slots.SLOTS_PER_YEAR, dtype=np.uint8)
-        for day, symbol in zip(SCHOOL_DAYS, pattern, strict=False):
-            if symbol != ".":
-                _, slot = slots.slot_of(day, slots.Session.AM)
-                marks[slot] = marks[slot + 1] = codes.code(symbol).id
+        sessions = pattern if by_session else "".join(symbol * 2 for symbol in pattern)
+        for day, am, pm in zip(SCHOOL_DAYS, sessions[0::2], sessions[1::2], strict=False):
+            _, slot = slots.slot_of(day, slots.Session.AM)
+            for offset, symbol in enumerate((am, pm)):
+                if symbol != ".":
+                    marks[slot + offset] = codes.code(symbol).id
         load_register_years(rows=[(enrolment.pk, 2025, marks)], source=MarkBatch.Source.DEMO,
                             description="casework test registers")
         for role in (Role.SOCIAL_WORKER, Role.EDUCATION_ADVISOR):

@@ -7,7 +7,8 @@ Then, pupil by pupil, only where something changed:
 
 - a new band, or a new absence column, closes the current spell on the weekday before and opens a new
   one, with the explanation of that day; the open tasks of interventions that no longer apply
-  are marked superseded (never deleted);
+  are marked superseded (never deleted), at once for a move to a worse band and only once a
+  move to a better band has held (`core.rules.band_hysteresis`);
 - each intervention with a task template that applies has its task, once per band entry
   (`recurs: none`), once per day of absence (`each_day_of_absence`) or once per week
   (`while_in_band`): the task's key (pupil, policy, rule, occurrence) is unique, so running a
@@ -15,9 +16,12 @@ Then, pupil by pupil, only where something changed:
 
 Work waits for enough figures: below the possible sessions set in
 `policies/national/casework/work_from_possible_sessions.yaml` the band is recorded but creates
-no task (early in a year one absence moves a pupil across several bands and back), and a band's
-one-off tasks wait until the pupil has stayed in it for the weekdays set in
-`work_after_days_in_band.yaml`.
+no task (early in a year one absence moves a pupil across several bands and back). At a band
+edge the casework has hysteresis (`core.rules.band_hysteresis`): the band whose tasks apply is
+the latest spell with `tasks_made`; a move to a worse one makes its tasks the same day, a move
+to a better one waits `better_band_after_school_days.yaml` (the old tasks stay open meanwhile),
+and a return to a band within `return_within_school_days.yaml` continues its run (the same
+`band_since`), so its superseded tasks are reopened instead of made again.
 
 Days are history: evaluating a day earlier than a pupil's current spell compares with the spell
 that covered that day and rewrites nothing (a difference, after a correction to old marks, is
@@ -60,6 +64,12 @@ from muster.core.policy.format import (
     Recurrence,
 )
 from muster.core.policy.loader import load_all
+from muster.core.rules.band_hysteresis import (
+    better_than,
+    continues_run,
+    improvement_held,
+    school_days_between,
+)
 from muster.people.models import Organisation
 from muster.registers import store
 from muster.registers.models import Enrolment, LocalAuthority, Pupil, School
@@ -85,6 +95,8 @@ class RunSummary:
     spells_closed: int = 0
     tasks_created: int = 0
     tasks_superseded: int = 0
+    tasks_reopened: int = 0
+    """Superseded tasks opened again: the pupil returned to their band (`return_within_school_days`)."""
     history_kept: int = 0
     bands: Counter = field(default_factory=Counter)
     """(policy id, band label) -> pupils on the last day evaluated."""
@@ -188,7 +200,7 @@ class _Year:
         self.tasks: dict[tuple, Task] = {}
         self.open_tasks: dict[tuple, list[Task]] = defaultdict(list)
         self.work_of: dict[tuple, list[Intervention]] = {}
-        self.band_work: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
+        self.band_work: dict[str, frozenset[int]] = {}
         if not self.fresh:
             self._load_history()
 
@@ -220,11 +232,13 @@ class _Year:
             absent_today = figures.compute(matrix, day, day).overall_absence > 0 if daily else None
             self.holders = Holders(day)
             self.work_from = int(national("casework", "work_from_possible_sessions").value_on(day))
-            self.settle_days = int(national("casework", "work_after_days_in_band").value_on(day))
+            self.better_after = int(national("casework", "better_band_after_school_days").value_on(day))
+            self.return_within = int(national("casework", "return_within_school_days").value_on(day))
             self.pending_spells: list[BandSpell] = []
             self.pending_closed: list[BandSpell] = []
             self.pending_tasks: list[Task] = []
             self.pending_superseded: list[Task] = []
+            self.pending_reopened: list[Task] = []
             self.pending_made: list[int] = []
             for policy, adopter, starts, ends in self.uses:
                 if applies_on(policy, day) and starts <= day and (ends is None or day <= ends):
@@ -278,8 +292,8 @@ class _Year:
                 self.summary.bands[(policy.id, label)] += 1
                 self.summary.final[(policy.id, int(self.loaded.unit_ids[unit]))] = label
         if policy.id not in self.band_work:
-            self.band_work[policy.id] = _bands_with_work(policy)
-        working_bands, daily_bands = self.band_work[policy.id]
+            self.band_work[policy.id] = _bands_with_daily_work(policy)
+        daily_bands = self.band_work[policy.id]
         pupil_ids = self.loaded.unit_ids[units].tolist()
         absent = absent_today[units].tolist() if absent_today is not None else None
         for k, unit, pupil_id, i, unauth, possible_k in zip(
@@ -300,8 +314,7 @@ class _Year:
                         self.summary.history_kept += 1
                     continue
                 if (latest.band, latest.absence_type) == (band, absence) and (
-                        i not in working_bands or possible_k < self.work_from
-                        or latest.model.tasks_made):
+                        possible_k < self.work_from or latest.model.tasks_made):
                     continue
             self._pupil(policy, adopter, day, first, pupil_id, int(rows[k]), band, absence, counts,
                         unit, today_absent)
@@ -319,11 +332,14 @@ class _Year:
                 return
             current, past = covering, True
         elif latest is None or (latest.band, latest.absence_type) != (band, absence):
-            current = self._open_spell(policy, adopter, day, first, pupil_id, band, absence, counts,
+            current = self._open_spell(policy, adopter, day, first, pupil_id, row, band, absence, counts,
                                        unit, latest)
             past = False
         else:
             current, past = latest, False
+        enough = counts.possible[unit] >= self.work_from
+        if enough and not past and not current.model.tasks_made:
+            self._settle(policy, key, day, row, current, counts, unit)
         if not band:
             return
         if (policy.id, band, absence) not in self.work_of:
@@ -331,50 +347,99 @@ class _Year:
                 i for i in required(policy, band, AbsenceType(absence)) if i.task]
         work = self.work_of[(policy.id, band, absence)]
         rules = {_rule(i) for i in work}
+        held = None if past or current.model.tasks_made else _band_held(spells)
         for task in [] if past else list(self.open_tasks.get(key, [])):
-            if task.created_on <= day and task.rule not in rules:
+            if task.created_on <= day and task.rule not in rules and _band_of(task) != held:
                 self._supersede(key, task, day, f"now {current.model.band_label} ({absence} absence)")
-        if counts.possible[unit] < self.work_from:
+        if not enough:
             return
-        settled = int(np.busday_count(current.band_since, day)) >= self.settle_days
-        if settled and not past and not current.model.tasks_made:
-            current.model.tasks_made = True
-            if current.model.pk is not None:
-                self.pending_made.append(current.model.pk)
         for intervention in work:
-            if not settled and intervention.task.recurs is not Recurrence.EACH_DAY_OF_ABSENCE:
-                continue
+            if not current.model.tasks_made and intervention.task.recurs is not Recurrence.EACH_DAY_OF_ABSENCE:
+                continue  # a move to a better band that has not held yet: the old band's tasks stand
             occurrence = _occurrence(intervention, current.band_since, day, today_absent)
-            if occurrence is None or (pupil_id, policy.id, _rule(intervention), occurrence) in self.tasks:
+            if occurrence is None:
                 continue
-            self._create_task(policy, adopter, day, pupil_id, row, intervention, occurrence, current, key)
+            made = self.tasks.get((pupil_id, policy.id, _rule(intervention), occurrence))
+            if made is None:
+                self._create_task(policy, adopter, day, pupil_id, row, intervention, occurrence, current, key)
+            elif made.status == Task.Status.SUPERSEDED and not past:
+                self._reopen(key, made, day, current)
 
-    def _open_spell(self, policy, adopter, day, first, pupil_id, band, absence, counts, unit,
+    def _settle(self, policy, key, day, row, current: _SpellRow, counts, unit) -> None:
+        """Make the current spell's band the one whose tasks apply (`tasks_made`), unless it is a
+        move to a better band than the band whose tasks apply that has not held yet; when it has
+        held, the old band's open tasks are superseded."""
+        spells = self.spells[key]
+        work = _work_spell(spells)
+        if work is not None and current.band != work.band and _better(policy, work, counts, unit):
+            moved = spells[next(k for k, s in enumerate(spells) if s is work) + 1].starts
+            better_days = school_days_between(self._calendar(int(self.e_school[row])),
+                                              moved - dt.timedelta(days=1), day)
+            if not improvement_held(better_days, self.better_after):
+                return
+            for task in list(self.open_tasks.get(key, [])):
+                if _band_of(task) == work.band:
+                    self._supersede(key, task, day, f"moved from {work.model.band_label} on {moved}; "
+                                    f"better for {better_days} school days")
+        current.model.tasks_made = True
+        if current.model.pk is not None:
+            self.pending_made.append(current.model.pk)
+
+    def _open_spell(self, policy, adopter, day, first, pupil_id, row, band, absence, counts, unit,
                     latest) -> _SpellRow:
         org_id = adopter.pk if adopter else None
+        key = (policy.id, org_id, pupil_id)
+        spells = self.spells[key]
+        work = _work_spell(spells)
         if latest is not None:
             latest.ends = latest.model.ends = _weekday_before(day)
             self.pending_closed.append(latest.model)
             self.summary.spells_closed += 1
             if latest.band != band:
                 self.summary.movers.append((pupil_id, policy.id, latest.band, band, day))
-                for task in list(self.open_tasks.get((policy.id, org_id, pupil_id), [])):
-                    self._supersede((policy.id, org_id, pupil_id), task, day,
-                                    f"moved from {latest.model.band_label} on {day}")
+        left = work if work is not None else latest
+        if left is not None and left.band != band:
+            held = work is not None and _better(policy, work, counts, unit)
+            for task in [] if held else list(self.open_tasks.get(key, [])):
+                self._supersede(key, task, day, f"moved from {left.model.band_label} on {day}")
         result = evaluate(policy, day, first, attended=int(counts.attended[unit]),
                           possible=int(counts.possible[unit]), authorised=int(counts.authorised[unit]),
                           unauthorised=int(counts.unauthorised[unit]))
-        since = latest.band_since if latest is not None and latest.band == band else day
         model = BandSpell(
             pupil_id=pupil_id, policy_id=policy.id, policy_version=policy.version, organisation=adopter,
             band=band, band_label=policy.band(band).label if band else GAP_LABEL,
-            absence_type=absence, band_since=since, starts=day, explanation=result.explanation,
+            absence_type=absence, band_since=self._band_since(spells, work, band, day, row),
+            starts=day, explanation=result.explanation,
         )
-        row = _SpellRow(band, absence, since, day, None, model)
-        self.spells[(policy.id, org_id, pupil_id)].append(row)
+        spell = _SpellRow(band, absence, model.band_since, day, None, model)
+        spells.append(spell)
         self.pending_spells.append(model)
         self.summary.spells_opened += 1
-        return row
+        return spell
+
+    def _band_since(self, spells: list[_SpellRow], work: _SpellRow | None, band: str, day: dt.date,
+                    row: int) -> dt.date:
+        """The first day of the run a new spell belongs to: the run goes on across a change of
+        absence column, a move to a better band that has not held, and a short time away."""
+        if spells and spells[-1].band == band:
+            return spells[-1].band_since
+        if work is not None and work.band == band:
+            return work.band_since
+        last = next((s for s in reversed(spells) if s.band == band), None) if band else None
+        if last is not None and last.ends is not None and continues_run(
+                school_days_between(self._calendar(int(self.e_school[row])), last.ends, day), self.return_within):
+            return last.band_since
+        return day
+
+    def _reopen(self, key, task: Task, day: dt.date, spell: _SpellRow) -> None:
+        """Open a superseded task again: the pupil is back in the run it was made for. Its record
+        keeps when and why it was superseded."""
+        task.status = Task.Status.OPEN
+        task.superseded_reason = (f"reopened on {day}, back in {spell.model.band_label}; superseded "
+                                  f"on {task.superseded_on}: {task.superseded_reason}")[:300]
+        self.open_tasks[key].append(task)
+        self.pending_reopened.append(task)
+        self.summary.tasks_reopened += 1
 
     def _supersede(self, key, task: Task, day: dt.date, reason: str) -> None:
         task.status, task.superseded_on, task.superseded_reason = Task.Status.SUPERSEDED, day, reason[:300]
@@ -405,11 +470,14 @@ class _Year:
         self.summary.tasks_created += 1
         self.summary.new_tasks.append(task)
 
-    def _due(self, school_id: int, day: dt.date, within: int) -> dt.date:
+    def _calendar(self, school_id: int):
         if school_id not in self.calendars:
             self.calendars[school_id] = School.objects.get(pk=school_id).calendar()
+        return self.calendars[school_id]
+
+    def _due(self, school_id: int, day: dt.date, within: int) -> dt.date:
         try:
-            return self.calendars[school_id].school_day_after(day, within)
+            return self._calendar(school_id).school_day_after(day, within)
         except ValueError:  # no calendar entered: count weekdays
             return np.busday_offset(np.datetime64(day), within, roll="forward").astype(dt.date)
 
@@ -430,16 +498,40 @@ class _Year:
             for (on, reason), ids in superseded.items():
                 Task.objects.filter(pk__in=ids).update(
                     status=Task.Status.SUPERSEDED, superseded_on=on, superseded_reason=reason)
+            reopened = [task for task in self.pending_reopened if task.pk is not None]
+            Task.objects.bulk_update(reopened, ["status", "superseded_reason"], batch_size=2000)
 
 
-def _bands_with_work(policy: Policy) -> tuple[frozenset[int], frozenset[int]]:
-    """Indices of the bands with any task, and of those with a task for each day of absence:
-    read once per policy in a run, not on every day."""
-    working = frozenset(b for b, band in enumerate(policy.bands)
-                        if any(i.task for i in policy.interventions_for(band.id)))
-    daily = frozenset(b for b, band in enumerate(policy.bands) if any(
+def _bands_with_daily_work(policy: Policy) -> frozenset[int]:
+    """Indices of the bands with a task for each day of absence: read once per policy in a
+    run, not on every day."""
+    return frozenset(b for b, band in enumerate(policy.bands) if any(
         i.task and i.task.recurs is Recurrence.EACH_DAY_OF_ABSENCE for i in policy.interventions_for(band.id)))
-    return working, daily
+
+
+def _work_spell(spells: list[_SpellRow]) -> _SpellRow | None:
+    """The latest spell whose band's tasks apply (`tasks_made`): the band the casework is in,
+    which a move to a better band leaves only once it has held."""
+    return next((s for s in reversed(spells) if s.model.tasks_made), None)
+
+
+def _band_held(spells: list[_SpellRow]) -> str | None:
+    """While a move to a better band has not held, the band whose open tasks stand."""
+    work = _work_spell(spells)
+    return work.band if work is not None else None
+
+
+def _better(policy: Policy, work: _SpellRow, counts: _Counts, unit: int) -> bool:
+    """Whether the pupil's figure is beyond the better edge of the band whose tasks apply. A
+    gap, or a band a later version of the policy no longer has, holds nothing."""
+    band = next((b for b in policy.bands if b.id == work.band), None)
+    return band is not None and better_than(band, policy.measure.quantity,
+                                            attended=int(counts.attended[unit]),
+                                            possible=int(counts.possible[unit]))
+
+
+def _band_of(task: Task) -> str:
+    return task.rule.split("/", 1)[0]
 
 
 def _weekday_before(day: dt.date) -> dt.date:
