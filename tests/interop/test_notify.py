@@ -18,7 +18,7 @@ from muster.interop import notify
 from muster.interop.models import NotifyMessage, PupilContact
 from muster.statutory.letters.merge import merge_letter
 from muster.statutory.models import ContactAttempt, Letter
-from tests.interop.fake_notify import API_KEY, FakeNotify
+from tests.interop.fake_notify import API_KEY, SERVICE_ID, FakeNotify
 from tests.statutory.conftest import PRESENT, Town, week_of
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +153,27 @@ def test_cli_emails_a_letter_and_says_to_whom(absent):
     assert result.exit_code == 0, result.output
     assert f"{emailed.upn} below_96 letter to bo.hollowmere@example.org: would-have-sent" in result.output
     assert CliRunner().invoke(main, ["notify", "letter", "999999"]).output.strip().endswith("no letter 999999")
+
+
+def test_a_message_notify_refuses_is_kept_as_refused_and_the_first_day_one_is_logged_not_delivered(
+        absent, monkeypatch):
+    """Both messages take the one send-and-record path: a refusal (here a key Notify does not
+    accept, 403) is kept on the message; the first-day one is also a contact-log line saying it
+    was not delivered, and the letter is not a contact attempt."""
+    town, school, texted, emailed = absent
+    monkeypatch.setenv("NOTIFY_KEY_TEST", f"muster_test-{SERVICE_ID}-0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f")
+    letter = merge_letter(kind="below_96", pupil=emailed, school=school, on=week_of(3), by=town.staff)
+    with FakeNotify() as fake:
+        notify.set_notify_templates(school=school, by=None, api_key_name="NOTIFY_KEY_TEST", base_url=fake.url,
+                                    first_day_sms_template=SMS_TEMPLATE, letter_email_template=LETTER_TEMPLATE)
+        sent = notify.send_first_day_messages(school=school, day=week_of(3), by=None)
+        emailed_letter = notify.send_letter_by_email(letter=letter, by=None)
+    assert not fake.sent
+    assert [(s["upn"], s["status"]) for s in sent if s["kind"]] == [(texted.upn, "refused 403")]
+    attempt = ContactAttempt.objects.get(pupil=texted)
+    assert attempt.outcome == "not_delivered" and attempt.note.startswith("GOV.UK Notify refused it: ")
+    assert (emailed_letter.status, emailed_letter.contact_attempt_id) == ("refused 403", None)
+    assert emailed_letter.personalisation["file"] == f"{letter.filename}.docx"
+    assert not ContactAttempt.objects.filter(pupil=emailed).exists()
+    summaries = set(AuditEvent.objects.filter(record_kind="notify_message").values_list("summary", flat=True))
+    assert f"below_96 letter {letter.pk} by email: refused 403" in summaries

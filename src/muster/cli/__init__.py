@@ -63,6 +63,7 @@ for command in (
     targeting.backtest,
     targeting.at_risk,
     targeting.xmr,
+    targeting.targeting,
     casework.evaluate,
     casework.explain,
     casework.tasks,

@@ -1,14 +1,18 @@
-"""`muster backtest`: how well the at-risk rules would have found the persistently absent."""
+"""Targeting support on the command line: `muster backtest` (how well the at-risk rules would
+have found the persistently absent), `muster at-risk`, `muster xmr`, and `muster targeting
+meetings` (the termly meetings and their shared action log, through the same actions and the
+same reach as the pages at /targeting/)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import click
 
-from muster.cli.common import django_setup, emit, parse_date
+from muster.cli.common import acting_user, django_setup, emit, parse_date
 from muster.cli.reports import _AS, _FORMAT, _SCHOOL, _action, _audit, _school, _user
-from muster.core.roles import RecordKind
+from muster.core.roles import Action, RecordKind
 
 
 def _dates(ctx, param, value: str | None) -> tuple[dt.date, ...] | None:
@@ -172,3 +176,241 @@ def _pupil_id(upn: str, user, output: str) -> int:
     if found is None:
         raise click.BadParameter(f"no pupil with UPN {upn} that you may see", param_hint="--upn")
     return found
+
+
+@click.group(name="targeting")
+def targeting() -> None:
+    """Targeting support: the termly conversation of a school and its local authority about the
+    pupils at risk, persistently or severely absent (seed 002 Annex A)."""
+
+
+@targeting.group(name="meetings")
+def meetings() -> None:
+    """Targeting support meetings and the per-pupil action log both sides share.
+
+    The same actions as the pages at /targeting/: changes act as a named member of staff (--as),
+    the school's headteacher or attendance lead or the authority's attendance officer; lists
+    take --as to read only what that person reaches. Another school's meeting answers as one
+    that does not exist.
+    """
+
+
+MEETING_COLUMNS = ("id", "school_urn", "school", "held_on", "attendees", "pupils_logged")
+LIST_COLUMNS = ("upn", "name", "nc_year", "absent", "possible", "absence_pct", "stage", "drivers",
+                "open_actions", "changes")
+TABLE_COLUMNS = ("upn", "name", "nc_year", "absent", "possible", "absence_pct", "stage", "open_actions")
+"""A terminal's width: the drivers and the changes since the last meeting are in CSV and JSON."""
+
+_MEETING_AS = click.option(
+    "--as", "acting_as", metavar="USERNAME",
+    help="Read as this member of staff: only the meetings and pupils their roles reach. Without "
+    "it, the operator's view of every meeting and pupil.")
+_WRITER_AS = click.option(
+    "--as", "acting_as", required=True, metavar="USERNAME",
+    help="Who writes it: a headteacher or attendance lead of the school, or an attendance officer "
+    "of its local authority.")
+
+
+def _within(user) -> str:
+    return f" within {user.username}'s reach" if user is not None else ""
+
+
+def _meeting_with_list(user, meeting_id: int):
+    from muster.people import access
+    from muster.targeting.meetings import meeting_with_list
+
+    try:
+        return meeting_with_list(user, meeting_id)
+    except access.NotFound:
+        raise click.ClickException(f"no meeting {meeting_id}{_within(user)}") from None
+
+
+def _conversation_school(user, urn: str):
+    """The school, if the person takes part in its targeting conversation (the operator: any)."""
+    from muster.registers.models import School
+    from muster.targeting import scope
+
+    schools = School.objects.all() if user is None else scope.schools_in_conversation(user)
+    school = schools.filter(urn=urn).first()
+    if school is None:  # the same answer for a school out of reach and one that does not exist
+        raise click.ClickException(f"no school {urn}{_within(user)}")
+    return school
+
+
+def _list_row(row) -> dict:
+    from muster.targeting.pack import pupil_name
+
+    return {"upn": row.pupil.upn, "name": pupil_name(row), "nc_year": row.pupil.nc_year,
+            "absent": row.state.absent, "possible": row.state.possible,
+            "absence_pct": row.state.absence_pct, "stage": row.stage,
+            "drivers": "; ".join(row.state.drivers),
+            "open_actions": "; ".join(str(a) for a in row.open_actions),
+            "changes": "; ".join(row.changes)}
+
+
+def _audit_pack(user, action: Action, meeting, rows, what: str, where: str = "") -> None:
+    """Reading a pack is on record as on the pages: the operator's as the system."""
+    from muster.audit.log import record_event
+
+    record_event(user=user, action=action.value, record_kind=RecordKind.FIGURES.value,
+                 record_id=meeting.pk, summary=f"{what} the targeting meeting pack of "
+                 f"{meeting.school.urn} for {meeting.held_on}: {len(rows)} pupils{where}, "
+                 "from the command line")
+
+
+def _show(user, meeting_id: int, output: str, what: str) -> None:
+    meeting, rows = _meeting_with_list(user, meeting_id)
+    _audit_pack(user, _action(output), meeting, rows, what)
+    if output == "table":
+        carried = sum(1 for r in rows if r.open_actions)
+        click.echo(f"Meeting {meeting.pk}: {meeting.school.name} ({meeting.school.urn}) on "
+                   f"{meeting.held_on}; {len(rows)} pupils to discuss, {carried} with agreed "
+                   "actions still open.")
+    emit([_list_row(r) for r in rows], TABLE_COLUMNS if output == "table" else LIST_COLUMNS, output)
+
+
+@meetings.command(name="list")
+@click.option("--school", "school_urn", help="Only this school's meetings (URN).")
+@_FORMAT
+@_MEETING_AS
+def list_meetings(school_urn, output, acting_as) -> None:
+    """The targeting support meetings held, latest first, with who attended.
+
+    Example: muster targeting meetings list --school 990101 --as la-officer
+    """
+    django_setup()
+    from django.db.models import Count
+
+    from muster.targeting import scope
+    from muster.targeting.models import Meeting
+
+    user = _user(acting_as)
+    found = Meeting.objects.all() if user is None else scope.meetings_visible_to(user)
+    if school_urn:
+        found = found.filter(school=_conversation_school(user, school_urn))
+    found = found.select_related("school").annotate(logged=Count("entries__pupil", distinct=True))
+    rows = [{"id": m.pk, "school_urn": m.school.urn, "school": m.school.name,
+             "held_on": m.held_on.isoformat(), "attendees": "; ".join(m.attendee_list),
+             "pupils_logged": m.logged} for m in found.order_by("-held_on", "school__urn")]
+    emit(rows, MEETING_COLUMNS, output)
+
+
+@meetings.command(name="start")
+@click.option("--school", "school_urn", required=True, help="The school (URN).")
+@click.option("--on", "held_on", callback=parse_date, help="The meeting's day, YYYY-MM-DD "
+              "(default: today).")
+@click.option("--attendee", "attendees", multiple=True, required=True,
+              help="Who attends, name and role; once for each.")
+@_FORMAT
+@_WRITER_AS
+def start(school_urn, held_on, attendees, output, acting_as) -> None:
+    """Record a meeting of a school and its authority, and show its list: the pupils at risk,
+    persistently or severely absent on the day, and every pupil with an action agreed before
+    and still open, so the meeting starts from the last one's actions. Pupils at risk whom the
+    authority does not reach yet are referred to it.
+
+    Example: muster targeting meetings start --school 990101 --on 2026-11-27 --attendee "Attendance lead (school)" --attendee "Attendance officer (LA)" --as la-officer
+    """
+    django_setup()
+    from muster.people import access
+    from muster.targeting import actions
+
+    user = acting_user(acting_as, required=True)
+    school = _conversation_school(user, school_urn)
+    try:
+        meeting = actions.hold_meeting(school=school, held_on=held_on or access.today(),
+                                       attendees=attendees, user=user)
+    except ValueError as problem:
+        raise click.ClickException(f"The meeting was not recorded: {problem}") from None
+    _show(user, meeting.pk, output, "Opened")
+
+
+@meetings.command(name="show")
+@click.argument("meeting_id", type=int)
+@_FORMAT
+@_MEETING_AS
+def show(meeting_id, output, acting_as) -> None:
+    """A meeting's list of pupils to discuss: absence this year, stage, drivers, the agreed
+    actions still open and what changed since the school's previous meeting (the drivers and
+    the changes in CSV and JSON only, for a terminal's width).
+
+    Example: muster targeting meetings show 12 --as attendance-lead --format csv
+    """
+    django_setup()
+    _show(_user(acting_as), meeting_id, output, "Opened")
+
+
+def _early_help(ctx, param, value: str | None) -> bool | None:
+    return None if value is None else value == "yes"
+
+
+@meetings.command(name="log")
+@click.argument("meeting_id", type=int)
+@click.option("--pupil", "upn", required=True, help="The pupil's UPN.")
+@click.option("--action", "description", help="An action agreed: what is to be done.")
+@click.option("--owner", help="Who owns the agreed action (needed with --action).")
+@click.option("--review-on", "review_on", callback=parse_date,
+              help="When the agreed action is reviewed, YYYY-MM-DD (needed with --action).")
+@click.option("--lead-practitioner", default="", help="The pupil's lead practitioner.")
+@click.option("--early-help", type=click.Choice(["yes", "no"]), callback=_early_help,
+              help="Whether early help has been offered.")
+@click.option("--barriers", default="", help="The barriers to attendance found.")
+@click.option("--note", default="", help="Anything else said.")
+@_WRITER_AS
+def log(meeting_id, upn, description, owner, review_on, lead_practitioner, early_help, barriers,
+        note, acting_as) -> None:
+    """Write to a pupil's shared action log at a meeting, with the action agreed, its owner and
+    review date. Entries are history: a correction is a new entry.
+
+    Example: muster targeting meetings log 12 --pupil A123456789012 --action "Home visit" --owner "Attendance lead" --review-on 2026-12-11 --early-help yes --as attendance-lead
+    """
+    django_setup()
+    from muster.people import access
+    from muster.targeting import actions, scope
+
+    user = acting_user(acting_as, required=True)
+    try:
+        meeting = scope.access_meeting_by_id(user, meeting_id)
+    except access.NotFound:
+        raise click.ClickException(f"no meeting {meeting_id}{_within(user)}") from None
+    drafts = []
+    if description:
+        if not owner or review_on is None:
+            raise click.UsageError("an agreed action needs --owner and --review-on")
+        drafts.append(actions.ActionDraft(description, owner, review_on))
+    elif owner or review_on:
+        raise click.UsageError("--owner and --review-on go with --action")
+    pupil = scope.log_pupils_visible_to(user).filter(upn=upn).first()
+    if pupil is None:  # the same answer whether the pupil is out of reach or unknown
+        raise click.ClickException(f"no pupil {upn}{_within(user)}")
+    try:
+        entry = actions.write_log_entry(
+            pupil=pupil, school=meeting.school, user=user, meeting=meeting,
+            written_on=access.today(), lead_practitioner=lead_practitioner,
+            early_help_offered=early_help, barriers=barriers, note=note, actions=drafts)
+    except ValueError as problem:
+        raise click.ClickException(f"Nothing was recorded: {problem}") from None
+    click.echo(f"Recorded in the action log of {upn} (entry {entry.pk}, meeting {meeting.pk}"
+               + (f"; {drafts[0].owner} to review on {drafts[0].review_on})" if drafts else ")"))
+
+
+@meetings.command(name="pack")
+@click.argument("meeting_id", type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the Word document (.docx).")
+@_MEETING_AS
+def pack(meeting_id, out, acting_as) -> None:
+    """Write the meeting pack as a Word document: the agenda, who attends, and for each pupil
+    on the list the figures, stage, drivers, open actions and what changed since the last
+    meeting, with room for what is agreed.
+
+    Example: muster targeting meetings pack 12 --out targeting-990101.docx --as la-officer
+    """
+    django_setup()
+    from muster.targeting.pack import meeting_pack
+
+    user = _user(acting_as)
+    meeting, rows = _meeting_with_list(user, meeting_id)
+    out.write_bytes(meeting_pack(meeting, rows))
+    _audit_pack(user, Action.EXPORT, meeting, rows, "Wrote", f", to {out}")
+    click.echo(out)

@@ -135,35 +135,95 @@ def send_first_day_messages(
 
 
 def _send(p: Planned, school: School, day: dt.date, by, client) -> dict:
-    reference = f"muster-first-day-{school.urn}-{p.upn}-{day.isoformat()}-{uuid.uuid4().hex[:8]}"
-    notification_id, status, outcome, note = "", NotifyMessage.WOULD_HAVE_SENT, None, ""
-    if client is not None:
-        try:
-            if p.kind == "sms":
-                sent = client.send_sms_notification(phone_number=p.recipient, template_id=p.template_id,
-                                                    personalisation=p.personalisation, reference=reference)
-            else:
-                sent = client.send_email_notification(email_address=p.recipient, template_id=p.template_id,
-                                                      personalisation=p.personalisation, reference=reference)
-            notification_id, status = sent["id"], "created"
-            outcome, note = ContactAttempt.Outcome.SENT, f"GOV.UK Notify {p.kind} {notification_id}: created"
-        except HTTPError as refused:
-            status = f"refused {refused.status_code}"[:30]
-            outcome, note = ContactAttempt.Outcome.NOT_DELIVERED, f"GOV.UK Notify refused it: {refused.message}"
+    outgoing = Outgoing(
+        pupil=p.pupil, school_urn=school.urn, purpose="first-day", kind=p.kind, recipient=p.recipient,
+        template_id=p.template_id, personalisation=p.personalisation or {},
+        reference=f"muster-first-day-{school.urn}-{p.upn}-{day.isoformat()}-{uuid.uuid4().hex[:8]}",
+        summary=f"first-day {p.kind} for absence on {day}", absence_on=day)
+    message = _send_and_record(outgoing, by=by, client=client, contact_log=(school, p.contact))
+    return dict(p.as_dict(), status=message.status, notification_id=message.notification_id)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for Notify, as it is sent and as it is kept."""
+
+    pupil: Pupil
+    school_urn: str
+    purpose: str
+    kind: str
+    recipient: str
+    template_id: str
+    personalisation: dict
+    reference: str
+    summary: str
+    """The audit line, before ": <status>"."""
+    absence_on: dt.date | None = None
+    file: tuple[str, bytes] | None = None
+    """(filename, content): sent as Notify's file to download, kept by its name only."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What Notify said: the notification's id and status, or why it refused."""
+
+    notification_id: str = ""
+    status: str = NotifyMessage.WOULD_HAVE_SENT
+    refusal: str | None = None
+
+
+def _call_notify(outgoing: Outgoing, client: NotificationsAPIClient | None) -> Answer:
+    """Send through Notify; with no client (no key, the demo) the message "would have sent"."""
+    if client is None:
+        return Answer()
+    personalisation = outgoing.personalisation
+    if outgoing.file is not None:
+        filename, content = outgoing.file
+        upload = prepare_upload(io.BytesIO(content), filename=filename, confirm_email_before_download=True)
+        personalisation = {**personalisation, "link_to_file": upload}
+    try:
+        if outgoing.kind == "sms":
+            sent = client.send_sms_notification(phone_number=outgoing.recipient, template_id=outgoing.template_id,
+                                                personalisation=personalisation, reference=outgoing.reference)
+        else:
+            sent = client.send_email_notification(email_address=outgoing.recipient,
+                                                  template_id=outgoing.template_id,
+                                                  personalisation=personalisation, reference=outgoing.reference)
+    except HTTPError as refused:
+        return Answer(status=f"refused {refused.status_code}"[:30], refusal=str(refused.message))
+    return Answer(notification_id=sent["id"], status="created")
+
+
+def _send_and_record(outgoing: Outgoing, *, by, client: NotificationsAPIClient | None,
+                     contact_log: tuple[School, str] | None = None) -> NotifyMessage:
+    """Send one message and keep it, with its audit line, in one transaction. With
+    `contact_log` (the school and the contact's name) a message that reached Notify, accepted or
+    refused, is also a line in the contact log; one that only "would have sent" is not."""
+    answer = _call_notify(outgoing, client)
     with transaction.atomic():
         attempt = None
-        if outcome is not None:
-            attempt = log_contact(pupil=p.pupil, school=school, method=p.kind, outcome=outcome, by=by,
-                                  absence_on=day, contact=p.contact, note=note)
+        if contact_log is not None and client is not None:
+            school, contact = contact_log
+            if answer.refusal is None:
+                outcome = ContactAttempt.Outcome.SENT
+                note = f"GOV.UK Notify {outgoing.kind} {answer.notification_id}: {answer.status}"
+            else:
+                outcome, note = ContactAttempt.Outcome.NOT_DELIVERED, f"GOV.UK Notify refused it: {answer.refusal}"
+            attempt = log_contact(pupil=outgoing.pupil, school=school, method=outgoing.kind, outcome=outcome,
+                                  by=by, absence_on=outgoing.absence_on, contact=contact, note=note)
+        kept = outgoing.personalisation
+        if outgoing.file is not None:
+            kept = {**kept, "file": outgoing.file[0]}
         message = NotifyMessage.objects.create(
-            pupil=p.pupil, school_urn=school.urn, purpose="first-day", absence_on=day, kind=p.kind,
-            recipient=p.recipient, template_id=p.template_id, personalisation=p.personalisation or {},
-            reference=reference, notification_id=notification_id, status=status,
+            pupil=outgoing.pupil, school_urn=outgoing.school_urn, purpose=outgoing.purpose,
+            absence_on=outgoing.absence_on, kind=outgoing.kind, recipient=outgoing.recipient,
+            template_id=outgoing.template_id, personalisation=kept, reference=outgoing.reference,
+            notification_id=answer.notification_id, status=answer.status,
             contact_attempt_id=attempt.pk if attempt else None, sent_at=timezone.now())
         record_event(user=by, action="create", record_kind="notify_message", record_id=message.pk,
-                     pupil_id=p.pupil.pk, summary=f"first-day {p.kind} for absence on {day}: {status}",
+                     pupil_id=outgoing.pupil.pk, summary=f"{outgoing.summary}: {answer.status}",
                      source="notify")
-    return dict(p.as_dict(), status=status, notification_id=notification_id)
+    return message
 
 
 def record_delivery_status(*, message: NotifyMessage, by, client: NotificationsAPIClient) -> NotifyMessage:
@@ -212,31 +272,14 @@ def send_letter_by_email(*, letter: Letter, by, client: NotificationsAPIClient |
         raise NotifyNotSet(f"no email address on record for the family of {letter.pupil.upn}")
     document, suffix = (bytes(letter.pdf), "pdf") if letter.pdf else (bytes(letter.docx), "docx")
     pupil = letter.pupil
-    personalisation = {"child_name": pupil.preferred_name or pupil.legal_forename,
-                       "school_name": letter.school.name, "letter": letter.kind.replace("_", " ")}
-    reference = f"muster-letter-{letter.pk}-{uuid.uuid4().hex[:8]}"
-    client = client or client_for(notify)
-    notification_id, status = "", NotifyMessage.WOULD_HAVE_SENT
-    if client is not None:
-        upload = prepare_upload(io.BytesIO(document), filename=f"{letter.filename}.{suffix}",
-                                confirm_email_before_download=True)
-        try:
-            sent = client.send_email_notification(
-                email_address=contact.email, template_id=notify.letter_email_template,
-                personalisation={**personalisation, "link_to_file": upload}, reference=reference)
-            notification_id, status = sent["id"], "created"
-        except HTTPError as refused:
-            status = f"refused {refused.status_code}"[:30]
-    with transaction.atomic():
-        message = NotifyMessage.objects.create(
-            pupil=pupil, school_urn=letter.school.urn, purpose="letter", kind=NotifyMessage.Kind.EMAIL,
-            recipient=contact.email, template_id=notify.letter_email_template,
-            personalisation={**personalisation, "file": f"{letter.filename}.{suffix}"},
-            reference=reference, notification_id=notification_id, status=status, sent_at=timezone.now())
-        record_event(user=by, action="create", record_kind="notify_message", record_id=message.pk,
-                     pupil_id=pupil.pk, summary=f"{letter.kind} letter {letter.pk} by email: {status}",
-                     source="notify")
-    return message
+    outgoing = Outgoing(
+        pupil=pupil, school_urn=letter.school.urn, purpose="letter", kind=NotifyMessage.Kind.EMAIL,
+        recipient=contact.email, template_id=notify.letter_email_template,
+        personalisation={"child_name": pupil.preferred_name or pupil.legal_forename,
+                         "school_name": letter.school.name, "letter": letter.kind.replace("_", " ")},
+        reference=f"muster-letter-{letter.pk}-{uuid.uuid4().hex[:8]}",
+        summary=f"{letter.kind} letter {letter.pk} by email", file=(f"{letter.filename}.{suffix}", document))
+    return _send_and_record(outgoing, by=by, client=client or client_for(notify))
 
 
 def set_notify_templates(*, school: School, by, api_key_name: str = "", base_url: str = "",

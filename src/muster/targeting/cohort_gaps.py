@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import QuerySet
 
+from muster.core import cohort_groups
 from muster.core.targeting.cohort_gaps import CohortGap, GapRules, SchoolGaps, school_gaps
 from muster.core.targeting.cohort_gaps import weekly_by_pupil as weekly
 from muster.registers import store
@@ -30,26 +31,16 @@ CHARACTERISTICS = {
 }
 """Characteristic -> (heading, the pupil field it is read from)."""
 
-_LABELS = {
-    "fsm": {"True": "Eligible for free school meals", "False": "Not eligible for free school meals"},
-    "sen": {k: v for k, v in SEN.choices},
-    "looked_after": {"True": "Looked after", "False": "Not looked after"},
-    "sex": {k: v for k, v in Sex.choices},
-}
+CODED = {"sex": dict(Sex.choices), "sen": dict(SEN.choices)}
+"""The groups of coded characteristics by name; the others' are `muster.core.cohort_groups`'."""
 
 
 def label(characteristic: str, group: str) -> str:
-    if characteristic == "nc_year":
-        if group == "R":
-            return "Reception"
-        return f"Year {group}" if group.isdigit() else (group or "Year not recorded")
-    return _LABELS.get(characteristic, {}).get(group, group or "Not recorded")
+    return cohort_groups.label(characteristic, group, CODED)
 
 
 def _order(gap: CohortGap) -> tuple:
-    group = gap.group
-    number = int(group) if group.isdigit() else {"N1": -3, "N2": -2, "R": -1}.get(group, 99)
-    return (list(CHARACTERISTICS).index(gap.characteristic), number, group)
+    return (list(CHARACTERISTICS).index(gap.characteristic), *cohort_groups.year_order(gap.group))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
+from muster.people import access
 from muster.registers.models import Pupil, School
+from muster.targeting import scope
 from muster.targeting.models import ActionLogEntry, AgreedAction, Meeting
 from muster.targeting.states import PupilState, on_roll_at, stage_label, states_on
 
@@ -34,6 +36,23 @@ class MeetingRow:
 
 def previous_meeting(school: School, before: dt.date) -> Meeting | None:
     return Meeting.objects.filter(school=school, held_on__lt=before).order_by("-held_on").first()
+
+
+def meeting_with_list(user, meeting_id: int) -> tuple[Meeting, list[MeetingRow]]:
+    """A meeting the person takes part in and its list, limited to the pupils they may see, with
+    the sensitive stages only if they may see those fields: what the pack page, its Word document
+    and the command line show. `user=None` is the operator, who reaches every meeting and pupil.
+    Another school's meeting answers as one that does not exist (`access.NotFound`)."""
+    if user is None:
+        try:
+            meeting = Meeting.objects.select_related("school", "local_authority").get(pk=meeting_id)
+        except (Meeting.DoesNotExist, ValueError, TypeError):
+            raise access.NotFound("No such meeting") from None
+        return meeting, meeting_rows(meeting.school, meeting.held_on, visible=Pupil.objects.all())
+    meeting = scope.access_meeting_by_id(user, meeting_id)
+    sensitive = "looked_after" in access.visible_fields(user)
+    return meeting, meeting_rows(meeting.school, meeting.held_on,
+                                 visible=scope.log_pupils_visible_to(user), sensitive=sensitive)
 
 
 def meeting_rows(school: School, on: dt.date, *, visible: QuerySet[Pupil],

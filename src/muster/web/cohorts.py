@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from muster.core import cohort_groups
+from muster.core.cohort_groups import year_order
 from muster.people.access import SENSITIVE_FIELDS
 from muster.registers import reports
 from muster.registers.models import SEN, Enrolment, Pupil, Sex
@@ -21,14 +23,8 @@ DIMENSIONS = {
 }
 """Dimension (reports.COHORT_DIMENSIONS) -> (heading, pupil field that makes it sensitive)."""
 
-_LABELS = {
-    "all": {"all": "All pupils"},
-    "sex": {k: v for k, v in Sex.choices},
-    "sen": {k: v for k, v in SEN.choices},
-    "fsm": {"Y": "Eligible", "N": "Not eligible"},
-    "looked_after": {"Y": "Looked after", "N": "Not looked after"},
-    "social_worker": {"Y": "Has a social worker", "N": "No social worker"},
-}
+CODED = {"sex": dict(Sex.choices), "sen": dict(SEN.choices)}
+"""The groups of coded characteristics by name; the others' are `muster.core.cohort_groups`'."""
 
 
 @dataclass(frozen=True)
@@ -54,19 +50,8 @@ def tables(first, last, enrolments: QuerySet[Enrolment], dimensions: list[str]) 
     return out
 
 
-def year_order(nc_year: str) -> tuple[int, str]:
-    """Nursery and reception before year 1, then years in number order."""
-    if nc_year.isdigit():
-        return (int(nc_year), "")
-    return ({"N1": -3, "N2": -2, "R": -1}.get(nc_year, 99), nc_year)
-
-
 def label(dimension: str, group: str) -> str:
-    if dimension == "nc_year":
-        if group == "R":
-            return "Reception"
-        return f"Year {group}" if group.isdigit() else (group or "Not recorded")
-    return _LABELS.get(dimension, {}).get(group, group or "Not recorded")
+    return cohort_groups.label(dimension, group, CODED)
 
 
 def behind(dimension: str, group: str, enrolments: QuerySet[Enrolment], pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
@@ -75,7 +60,7 @@ def behind(dimension: str, group: str, enrolments: QuerySet[Enrolment], pupils: 
     chosen = enrolments
     if field is not None:
         value: object = group
-        if dimension in ("fsm", "looked_after", "social_worker"):
+        if dimension in cohort_groups.YES_NO:
             value = group == "Y"
         chosen = enrolments.filter(**{field: value})
     return pupils.filter(pk__in=chosen.values("pupil_id"))

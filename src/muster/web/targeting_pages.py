@@ -21,7 +21,7 @@ from muster.registers.models import School
 from muster.targeting import actions, scope
 from muster.targeting.charts import enrolments_for, weekly_chart, xmr_drawing
 from muster.targeting.cohort_gaps import school_cohort_gaps
-from muster.targeting.meetings import meeting_rows
+from muster.targeting.meetings import meeting_with_list
 from muster.targeting.pack import meeting_pack
 from muster.targeting.worklist import no_action_rows
 
@@ -64,12 +64,7 @@ def meetings(request):
 
 
 def _pack(request, meeting_id: int):
-    user = request.user
-    meeting = scope.access_meeting_by_id(user, meeting_id)
-    sensitive = "looked_after" in access.visible_fields(user)
-    rows = meeting_rows(meeting.school, meeting.held_on, visible=scope.log_pupils_visible_to(user),
-                        sensitive=sensitive)
-    return meeting, rows
+    return meeting_with_list(request.user, meeting_id)
 
 
 def meeting(request, meeting_id: int):
