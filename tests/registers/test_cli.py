@@ -11,11 +11,13 @@ import csv
 import io
 import json
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from muster.cli import main
-from muster.registers.models import MarkChange, Pupil, School
+from muster.registers import provenance
+from muster.registers.models import MarkChange, MarkSource, Pupil, RegisterYear, School
 from tests.exchange.samples import csv_text
 from tests.registers.world import (
     ASHDOWN,
@@ -180,3 +182,17 @@ def test_report_pupils_with_a_policy_adds_each_pupils_band_and_why(world):
     unknown = CliRunner().invoke(muster, ["report", "pupils", "--from", "2025-09-01", "--to",
                                           "2025-12-19", "--policy", "no-such-policy"])
     assert unknown.exit_code != 0 and "no policy 'no-such-policy'" in unknown.output
+
+
+def test_folding_who_wrote_each_mark_is_a_daily_command_that_changes_no_writer(marked):
+    """`muster records fold-sources`: "Nothing anyone reads changes ... Running it again changes
+    nothing more" (registers/provenance.py)."""
+    registers = list(RegisterYear.objects.values_list("pk", flat=True))
+    before = provenance.writers(registers)
+    result = muster("records", "fold-sources")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "2 log rows folded\n"  # one write, two register years
+    assert not MarkSource.objects.exists()
+    after = provenance.writers(registers)
+    assert all(np.array_equal(after[pk], before[pk]) for pk in registers)
+    assert muster("records", "fold-sources").stdout == "0 log rows folded\n"

@@ -18,8 +18,9 @@ from muster.core import codes, slots
 from muster.core.best_mark import OnConflict
 from muster.core.exchange.csv_file import FileRejected
 from muster.core.slots import Session
+from muster.registers import provenance
 from muster.registers.imports import import_marks
-from muster.registers.models import MarkBatch, MarkChange, MarkNote, RegisterYear
+from muster.registers.models import MarkBatch, MarkChange, MarkNote, MarkSource, RegisterYear
 from tests.registers.world import ASHDOWN, BRENNOCK, SCHOOL_A, SCHOOL_B, database_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -258,24 +259,43 @@ def test_mark_history_cannot_be_updated_or_deleted_in_bulk(world):
 
 
 def test_each_slot_names_the_batch_that_wrote_its_mark(world):
-    """models.RegisterYearSource: "Per slot, the MarkBatch that wrote the mark now held"."""
+    """registers/provenance.py: "A slot's writer is the last batch to write it"."""
     world.import_marks([(ASHDOWN, SCHOOL_A, TUESDAY, "AM", "/"), (ASHDOWN, SCHOOL_A, TUESDAY, "PM", "\\")],
                        name="monday.csv")
     world.import_marks([(ASHDOWN, SCHOOL_A, WEDNESDAY, "AM", "/"), (ASHDOWN, SCHOOL_A, TUESDAY, "PM", "M")],
                        name="tuesday.csv", on_conflict=OnConflict.REPLACE)
     first = MarkBatch.objects.get(description="monday.csv")
     second = MarkBatch.objects.get(description="tuesday.csv")
-    ids = world.register(ASHDOWN, SCHOOL_A).source.batch_ids()
+    ids = _writers(world.register(ASHDOWN, SCHOOL_A))
     assert ids[slot_of(TUESDAY, "AM")] == first.pk
     assert ids[slot_of(TUESDAY, "PM")] == second.pk  # replaced: now written by the second batch
     assert ids[slot_of(WEDNESDAY, "AM")] == second.pk
     assert np.count_nonzero(ids) == 3
 
 
+def _writers(register: RegisterYear) -> np.ndarray:
+    return provenance.writers([register.pk])[register.pk]
+
+
+def test_folding_the_log_keeps_every_slots_writer(world):
+    """registers/provenance.py: folding "keeps the log short" and changes no slot's writer."""
+    world.import_marks([(ASHDOWN, SCHOOL_A, TUESDAY, "AM", "/"), (ASHDOWN, SCHOOL_A, TUESDAY, "PM", "\\")])
+    world.import_marks([(ASHDOWN, SCHOOL_A, TUESDAY, "PM", "M")], on_conflict=OnConflict.REPLACE)
+    register = world.register(ASHDOWN, SCHOOL_A)
+    before = _writers(register)
+    assert provenance.fold() == 2
+    assert not MarkSource.objects.exists()
+    assert np.array_equal(_writers(register), before)
+    world.import_marks([(ASHDOWN, SCHOOL_A, WEDNESDAY, "AM", "/")], name="after-fold.csv")
+    after = _writers(register)
+    assert after[slot_of(WEDNESDAY, "AM")] == MarkBatch.objects.get(description="after-fold.csv").pk
+    assert np.array_equal(np.delete(after, slot_of(WEDNESDAY, "AM")), np.delete(before, slot_of(WEDNESDAY, "AM")))
+
+
 def test_a_kept_mark_still_names_the_batch_that_wrote_it(world):
     world.import_marks([(ASHDOWN, SCHOOL_A, TUESDAY, "AM", "/")], name="register.csv")
     world.import_marks([(ASHDOWN, SCHOOL_A, TUESDAY, "AM", "O")], name="mis.csv", on_conflict=OnConflict.BEST)
-    ids = world.register(ASHDOWN, SCHOOL_A).source.batch_ids()
+    ids = _writers(world.register(ASHDOWN, SCHOOL_A))
     assert ids[slot_of(TUESDAY)] == MarkBatch.objects.get(description="register.csv").pk
     assert MarkChange.objects.get().batch == MarkBatch.objects.get(description="mis.csv")
 

@@ -13,6 +13,7 @@ import pytest
 
 from muster.core import codes, slots
 from muster.core.slots import Session
+from muster.registers import provenance
 from muster.registers.actions import load_register_years
 from muster.registers.models import MarkBatch, RegisterYear
 from tests.registers.world import ASHDOWN, BRENNOCK, SCHOOL_A, database_snapshot, open_sessions
@@ -41,7 +42,7 @@ def test_a_whole_year_is_stored_with_its_batch_on_every_marked_slot(world):
     )
     register = RegisterYear.objects.get(enrolment=enrolment, academic_year=YEAR)
     assert np.count_nonzero(register.codes()) == len(marks)
-    ids = register.source.batch_ids()
+    ids = provenance.writers([register.pk])[register.pk]
     assert set(ids[register.codes() != 0].tolist()) == {batch.pk}
     assert not ids[register.codes() == 0].any()
 

@@ -22,6 +22,7 @@ from muster.registers.models import (
     MarkBatch,
     MarkChange,
     MarkNote,
+    MarkSource,
     Pupil,
     RegisterYear,
     RegisterYearSource,
@@ -134,6 +135,9 @@ def database_snapshot() -> dict:
         ),
         "sources": sorted(
             (pk, bytes(b)) for pk, b in RegisterYearSource.objects.values_list("pk", "batches")
+        ),
+        "source_log": sorted(
+            (r, b, bytes(s)) for r, b, s in MarkSource.objects.values_list("register_year_id", "batch_id", "slots")
         ),
         "notes": sorted(
             MarkNote.objects.values_list("register_year_id", "slot", "minutes_late", "comment")

@@ -4,12 +4,10 @@ is (muster.core.exchange.marks_file), written all or nothing by the one writer o
 
 
 import hashlib
-import json
-from collections import defaultdict
-from collections.abc import Sequence
 
 from django.db import transaction
 from ninja import Field, Router, Schema
+from pydantic import BaseModel
 
 from muster.api.batches import BatchKind, Rejected, receive
 from muster.api.common import Message, schools_for
@@ -17,14 +15,13 @@ from muster.api.models import MarksReceipt
 from muster.api.text import Text
 from muster.audit.log import record_event
 from muster.core.best_mark import OnConflict
-from muster.core.calendar import SchoolCalendar
 from muster.core.exchange import marks_file
 from muster.core.exchange.csv_file import RowError
-from muster.core.exchange.marks_file import EnrolmentSpan
 from muster.core.roles import Action, RecordKind
 from muster.people import access
-from muster.registers.actions import MarkInput, MarksConflict, record_marks
-from muster.registers.models import Enrolment, MarkBatch, School
+from muster.registers.actions import MarksConflict, record_marks
+from muster.registers.imports import DatabaseMarksContext
+from muster.registers.models import Enrolment, MarkBatch
 
 router = Router(tags=["marks"])
 
@@ -32,7 +29,9 @@ MAX_MARKS = 200_000
 """A whole local authority's morning is about 100,000 marks (issue 9, "Done when")."""
 
 
-class MarkIn(Schema):
+# A plain pydantic model, not a ninja Schema: a Schema also reads the attributes of ORM objects,
+# which made parsing a 100,000-mark batch take seconds (issue 9).
+class MarkIn(BaseModel):
     upn: Text = Field(description="The pupil's unique pupil number.")
     school_urn: Text = Field(description="The school's 6-digit URN.")
     date: Text = Field(description="The day, YYYY-MM-DD.")
@@ -73,56 +72,39 @@ class MarksRejected(Schema):
     errors: list[RowProblem]
 
 
-class ScopedMarksContext:
+class ScopedMarksContext(DatabaseMarksContext):
     """The schools' calendars, and only those enrolments whose registers the user may change:
     a pupil beyond the user's reach reads as a pupil with no enrolment there.
 
     Where the user may change a school's whole roll (a school role with the school's roll as
-    its scope, muster.core.roles) its enrolments are read by school and UPN directly, which is
-    what muster.people.access would give for that school; any other school goes through
-    access's own query. A whole authority's morning is one batch, so this stays linear."""
+    its scope, muster.core.roles) its enrolments are read by school directly, which is what
+    muster.people.access would give for that school; any other school goes through access's
+    own query. A whole authority's morning is one batch, so this stays linear."""
 
     def __init__(self, user, upns: set[str], urns: set[str]):
-        self._calendars: dict[str, SchoolCalendar] = {
-            school.urn: SchoolCalendar.build(e.as_core() for e in school.calendar_entries.all())
-            for school in School.objects.filter(urn__in=urns).prefetch_related("calendar_entries")
-        }
-        self._spans: dict[tuple[str, str], list[EnrolmentSpan]] = defaultdict(list)
         whole = urns & schools_for(user, RecordKind.REGISTER, Action.CHANGE)
-        self._read(Enrolment.objects.filter(school__urn__in=whole), upns)
+        super().__init__(upns, urns, Enrolment.objects.filter(school__urn__in=whole))
         if urns - whole:
             reachable = access.enrolments_visible_to(user, Action.CHANGE, RecordKind.REGISTER)
-            self._read(reachable.filter(school__urn__in=urns - whole), upns)
-
-    def _read(self, enrolments, upns: set[str]) -> None:
-        ordered = sorted(upns)
-        for i in range(0, len(ordered), 5000):
-            rows = enrolments.filter(pupil__upn__in=ordered[i : i + 5000]).values_list(
-                "pk", "pupil__upn", "school__urn", "start", "end"
-            )
-            for pk, upn, urn, start, end in rows:
-                self._spans[(upn, urn)].append(EnrolmentSpan(pk, start, end))
-
-    def calendar(self, urn: str) -> SchoolCalendar | None:
-        return self._calendars.get(urn)
-
-    def enrolments(self, upn: str, urn: str) -> Sequence[EnrolmentSpan]:
-        return self._spans.get((upn, urn), [])
+            self.read_enrolments(reachable, upns, urns - whole)
 
 
 MARKS = BatchKind("marks", "register", "marks")
 
 
 def _rows(batch: MarksBatchIn) -> list[tuple[int, dict[str, str]]]:
-    return [
-        (i, {"upn": m.upn, "school_urn": m.school_urn, "date": m.date, "session": m.session, "mark": m.mark,
-             "minutes_late": "" if m.minutes_late is None else str(m.minutes_late), "comment": m.comment})
-        for i, m in enumerate(batch.marks)
-    ]
+    """The marks as marks.csv rows, numbered from 0 (dumped by pydantic in one go: 5x faster
+    than reading 100,000 models' attributes)."""
+    rows = batch.model_dump(include={"marks"})["marks"]
+    for row in rows:
+        minutes = row["minutes_late"]
+        row["minutes_late"] = "" if minutes is None else str(minutes)
+    return list(enumerate(rows))
 
 
 def _body_hash(batch: MarksBatchIn) -> str:
-    return hashlib.sha256(json.dumps(batch.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+    """Of the batch as parsed, fields in the schema's order, so spacing and key order do not count."""
+    return hashlib.sha256(batch.model_dump_json().encode()).hexdigest()
 
 
 @router.post(
@@ -148,10 +130,9 @@ def push_marks(request, batch: MarksBatchIn):
 
 
 def _record(user, batch: MarksBatchIn, checked: list[marks_file.MarkRow], digest: str) -> dict:
-    marks = [MarkInput(m.enrolment, m.day, m.session, m.code, m.minutes_late, m.comment, m.line) for m in checked]
     with transaction.atomic():
         try:
-            recorded = record_marks(marks=marks, source=MarkBatch.Source.API, user=user,
+            recorded = record_marks(marks=checked, source=MarkBatch.Source.API, user=user,
                                     description=f"API batch {batch.client_batch_id}",
                                     on_conflict=batch.on_conflict)
         except MarksConflict as conflict:

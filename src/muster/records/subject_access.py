@@ -27,7 +27,7 @@ from muster.core import codes, figures, slots
 from muster.core.register_checks import on_roll_slots
 from muster.core.rules.penalty_notice import ThresholdRule
 from muster.records.audit_trail import entries_about_pupil
-from muster.registers import store
+from muster.registers import provenance, store
 from muster.registers.models import (
     Enrolment,
     MarkBatch,
@@ -35,7 +35,6 @@ from muster.registers.models import (
     MarkNote,
     Pupil,
     RegisterYear,
-    RegisterYearSource,
 )
 from muster.registers.reports import enrolments_in_period
 
@@ -205,10 +204,7 @@ def _marks(held: list[HeldRegister]) -> tuple[list[dict], dict[int, int]]:
     of the child's marks each write recorded."""
     ids = [h.register.pk for h in held]
     notes = {(n.register_year_id, n.slot): n for n in MarkNote.objects.filter(register_year_id__in=ids)}
-    sources = {
-        s.register_year_id: s.batch_ids()
-        for s in RegisterYearSource.objects.filter(register_year_id__in=ids)
-    }
+    sources = provenance.writers(ids)
     rows, writes = [], defaultdict(int)
     for h in held:
         register, school = h.register, h.register.enrolment.school

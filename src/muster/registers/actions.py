@@ -4,6 +4,11 @@ Imports, registers taken in Muster, the API and the demo all call these function
 provenance and version numbers are kept the same way whoever writes. Callers check marks first
 (`muster.core.exchange.marks_file`); these functions keep the register's own rules: an existing
 mark is never overwritten silently (reference 0, "Two marks for one session").
+
+A whole authority's morning is one call of 100,000 marks (issue 9), so the common cases (a new
+mark, the same mark again) are settled for all marks at once with numpy, and each step reaches
+the database as a few set-based statements (`muster.registers.bulk`); only marks that meet a
+different one, or another offer for the same session, are weighed one by one, in order.
 """
 
 from __future__ import annotations
@@ -12,25 +17,28 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import IntegrityError, transaction
 
 from muster.core import codes, slots
 from muster.core.best_mark import OnConflict, takes_offer
 from muster.core.calendar import SchoolCalendar
 from muster.core.register_checks import misplaced_slots
+from muster.registers import bulk
 from muster.registers.models import (
     Enrolment,
     MarkBatch,
     MarkChange,
     MarkNote,
-    RegisterYear,
     RegisterYearSource,
 )
 
-EMPTY_YEAR = bytes(slots.SLOTS_PER_YEAR)
-EMPTY_SOURCES = bytes(slots.SLOTS_PER_YEAR * 4)
+ATTEMPTS = 3
+"""Times a write is tried when another writer saved one of its register years meanwhile."""
+NO_NOTE: tuple[int | None, str] = (None, "")
+
 
 @dataclass(frozen=True)
 class MarkInput:
@@ -44,9 +52,29 @@ class MarkInput:
     """Where the mark came from in a file, for error messages."""
 
 
+class OfferedMark(Protocol):
+    """What `record_marks` reads of a mark: a `MarkInput`, or a checked row of a marks file
+    (`muster.core.exchange.marks_file.MarkRow`) as it is."""
+
+    @property
+    def enrolment_id(self) -> int: ...
+    @property
+    def day(self) -> dt.date: ...
+    @property
+    def session(self) -> slots.Session: ...
+    @property
+    def code(self) -> codes.Code: ...
+    @property
+    def minutes_late(self) -> int | None: ...
+    @property
+    def comment(self) -> str: ...
+    @property
+    def line(self) -> int | None: ...
+
+
 @dataclass(frozen=True)
 class Conflict:
-    mark: MarkInput
+    mark: OfferedMark
     existing: codes.Code
 
 
@@ -54,6 +82,10 @@ class MarksConflict(Exception):
     def __init__(self, conflicts: list[Conflict]):
         self.conflicts = conflicts
         super().__init__(f"{len(conflicts)} session(s) already have a different mark")
+
+
+class StaleRegister(Exception):
+    """Someone else saved this register since it was read (optimistic locking)."""
 
 
 @dataclass
@@ -70,142 +102,264 @@ class RecordResult:
         return self.added + self.changed
 
 
-@dataclass
-class _Slot:
-    mark: MarkInput
-    slot: int
-
-
 def record_marks(
     *,
-    marks: Sequence[MarkInput],
+    marks: Sequence[OfferedMark],
     source: MarkBatch.Source,
     description: str = "",
     user=None,
     reason: str = "",
     on_conflict: OnConflict = OnConflict.REJECT,
 ) -> RecordResult:
-    """Store checked marks in one transaction; nothing is written if any conflict is refused."""
-    by_year: dict[tuple[int, int], list[_Slot]] = defaultdict(list)
-    for mark in marks:
-        year, slot = slots.slot_of(mark.day, mark.session)
-        by_year[(mark.enrolment_id, year)].append(_Slot(mark, slot))
+    """Store checked marks in one transaction; nothing is written if any conflict is refused.
+
+    Registers are read without locks and saved only where still at the version read; if another
+    writer saved one meanwhile, the whole write is undone and weighed again on what they saved."""
+    offers = _Offers(marks)
+    for attempt in range(ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _record(offers, source=source, description=description, user=user, reason=reason,
+                               on_conflict=on_conflict)
+        except StaleRegister:
+            if attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+class _Offers:
+    """The marks as columns: register year (an index into `keys`), slot, code id, note."""
+
+    def __init__(self, marks: Sequence[OfferedMark]):
+        self.marks = marks
+        key_index: dict[tuple[int, int], int] = {}
+        placed: dict[tuple[dt.date, slots.Session], tuple[int, int]] = {}
+        n = len(marks)
+        self.key = np.empty(n, dtype=np.int64)
+        self.slot = np.empty(n, dtype=np.int64)
+        self.code = np.empty(n, dtype=np.uint8)
+        self.noted = np.zeros(n, dtype=bool)
+        for i, mark in enumerate(marks):
+            where = placed.get((mark.day, mark.session))
+            if where is None:
+                where = placed[(mark.day, mark.session)] = slots.slot_of(mark.day, mark.session)
+            year, slot = where
+            self.key[i] = key_index.setdefault((mark.enrolment_id, year), len(key_index))
+            self.slot[i] = slot
+            self.code[i] = mark.code.id
+            if mark.minutes_late is not None or mark.comment:
+                self.noted[i] = True
+        self.keys = list(key_index)
+        cell = self.key * slots.SLOTS_PER_YEAR + self.slot
+        _, first, counts = np.unique(cell, return_index=True, return_counts=True)
+        self.repeated = np.zeros(n, dtype=bool)
+        """Another offer in this call is for the same session: these are weighed in order."""
+        for at in first[counts > 1]:
+            self.repeated |= cell == cell[at]
+
+
+class _Registers:
+    """The register years the offers touch, as read: a row of `codes` each, held or new. Only
+    the span from the first to the last slot offered is read and written back."""
+
+    def __init__(self, offers: _Offers):
+        keys = offers.keys
+        self.keys = keys
+        self.lo = np.full(len(keys), slots.SLOTS_PER_YEAR, dtype=np.int64)
+        self.hi = np.zeros(len(keys), dtype=np.int64)
+        np.minimum.at(self.lo, offers.key, offers.slot)
+        np.maximum.at(self.hi, offers.key, offers.slot + 1)
+        self.ids = np.zeros(len(keys), dtype=np.int64)
+        self.versions = np.zeros(len(keys), dtype=np.int64)
+        self.codes = np.zeros((len(keys), slots.SLOTS_PER_YEAR), dtype=np.uint8)
+        index = {key: i for i, key in enumerate(keys)}
+        held = bulk.read_spans(keys, list(zip(self.lo.tolist(), (self.hi - self.lo).tolist(), strict=True)))
+        rows = np.fromiter((index[(e, y)] for _, e, y, _, _ in held), dtype=np.int64, count=len(held))
+        if not len(held):
+            return
+        self.ids[rows] = [pk for pk, *_ in held]
+        self.versions[rows] = [version for *_, version, _ in held]
+        widths = self.hi[rows] - self.lo[rows]
+        if (widths == widths[0]).all():  # a morning: one slot each, placed at once
+            columns = self.lo[rows][:, None] + np.arange(widths[0])
+            self.codes[rows[:, None], columns] = np.frombuffer(
+                b"".join(bytes(m) for *_, m in held), dtype=np.uint8).reshape(len(held), int(widths[0]))
+            return
+        for row, (*_, marks) in zip(rows.tolist(), held, strict=True):
+            self.codes[row, self.lo[row] : self.hi[row]] = np.frombuffer(bytes(marks), dtype=np.uint8)
+
+    def spans(self, keys: np.ndarray) -> list[bytes]:
+        """The marks from the first to the last slot offered, of each of `keys`."""
+        widths = self.hi[keys] - self.lo[keys]
+        if len(keys) and (widths == widths[0]).all():
+            block = self.codes[keys[:, None], self.lo[keys][:, None] + np.arange(widths[0])].tobytes()
+            width = int(widths[0])
+            return [block[i : i + width] for i in range(0, len(block), width)] if width else [b""] * len(keys)
+        return [self.codes[k, self.lo[k] : self.hi[k]].tobytes() for k in keys.tolist()]
+
+
+def _record(offers: _Offers, *, source, description, user, reason, on_conflict) -> RecordResult:
+    registers = _Registers(offers)
+    before = registers.codes[offers.key, offers.slot]
+    held_id = registers.ids[offers.key]
     result = RecordResult()
-    with transaction.atomic():
-        existing = _lock_register_years(by_year.keys())
-        notes = _notes_of(existing.values(), by_year)
-        refused = _refused_offers(existing.values()) if on_conflict is OnConflict.BEST else set()
-        writes: list[_Write] = []
-        conflicts: list[Conflict] = []
-        for key, wanted in by_year.items():
-            register = existing.get(key)
-            write = _Write(key, register, notes, refused)
-            for item in wanted:
-                write.offer(item, on_conflict, conflicts, result)
-            if write.touched:
-                writes.append(write)
-        if conflicts:
-            raise MarksConflict(conflicts)
-        if writes:
-            result.batch = MarkBatch.objects.create(
-                source=source, description=description[:300], created_by=user, reason=reason
-            )
-            _save_writes(writes, result.batch)
-            result.register_years.update(write.register.pk for write in writes)
+    # Settled for all at once: a new mark for an empty session, and the very mark already held.
+    added = (before == codes.NO_MARK) & ~offers.repeated
+    same = (before == offers.code) & ~offers.repeated
+    notes = bulk.read_notes(zip(held_id[~added].tolist(), offers.slot[~added].tolist(), strict=True))
+    if notes or offers.noted.any():
+        same_note = np.fromiter((notes.get((int(held_id[i]), int(offers.slot[i])), NO_NOTE)
+                                 == (offers.marks[i].minutes_late, offers.marks[i].comment) if same[i] else False
+                                 for i in range(len(offers.marks))), dtype=bool, count=len(offers.marks))
+        same &= same_note
+    registers.codes[offers.key[added], offers.slot[added]] = offers.code[added]
+    result.added = int(added.sum())
+    result.unchanged = int(same.sum())
+    writes = _Writes(registers, notes)
+    writes.written[offers.key[added], offers.slot[added]] = True
+    for i in np.flatnonzero(added & offers.noted):
+        writes.note(int(offers.key[i]), int(offers.slot[i]), offers.marks[i])
+    weighed = np.flatnonzero(~added & ~same)
+    if len(weighed):
+        _weigh(offers, weighed, writes, on_conflict, result)
+    touched = writes.touched()
+    if touched.any():
+        result.batch = MarkBatch.objects.create(source=source, description=description[:300], created_by=user,
+                                                reason=reason)
+        writes.save(result.batch)
+        result.register_years.update(registers.ids[touched].tolist())
     return result
 
 
-SAVE_CHUNK = 1000
-
-
-def _save_writes(writes: list[_Write], batch: MarkBatch) -> None:
-    """Save every register year a batch touched together: a few queries per thousand registers
-    rather than three per register, since a whole authority's morning is 100,000 of them."""
-    new = [w for w in writes if w.register is None]
-    changed = [w for w in writes if w.register is not None and w.set_slots]
-    if new:
-        created = RegisterYear.objects.bulk_create(
-            [RegisterYear(enrolment_id=w.key[0], academic_year=w.key[1], marks=w.codes.tobytes()) for w in new],
-            batch_size=2000,
-        )
-        if any(r.pk is None for r in created):
-            created = [RegisterYear.objects.get(enrolment_id=w.key[0], academic_year=w.key[1]) for w in new]
-        sources = []
-        for write, register in zip(new, created, strict=True):
-            write.register = register
-            ids = np.zeros(slots.SLOTS_PER_YEAR, dtype="<u4")
-            ids[write.set_slots] = batch.pk
-            sources.append(RegisterYearSource(register_year=register, batches=ids.tobytes()))
-        RegisterYearSource.objects.bulk_create(sources, batch_size=2000)
-    for lo in range(0, len(changed), SAVE_CHUNK):
-        chunk = changed[lo : lo + SAVE_CHUNK]
-        _save_versioned([(w.register, w.codes) for w in chunk])
-        _save_sources_chunk(chunk, batch)
-    history = []
-    for write in writes:
-        for change in write.history:
-            change.register_year = write.register
-            change.batch = batch
-            change.reason = batch.reason
-            history.append(change)
-    MarkChange.objects.bulk_create(history, batch_size=2000)
-    for write in writes:
-        write.save_notes()
-
-
-def _save_versioned(saves: list[tuple[RegisterYear, np.ndarray]]) -> None:
-    """Each register's new marks, its version raised by one where it is still the version read;
-    StaleRegister if any was changed meanwhile (optimistic locking). One parametrised UPDATE run
-    for them all (executemany), as Django's bulk_update builds a CASE per row."""
-    table = connection.ops.quote_name(RegisterYear._meta.db_table)
-    sql = (f"UPDATE {table} SET marks = %s, version = version + 1 WHERE id = %s AND version = %s")
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [(marks.tobytes(), register.pk, register.version) for register, marks in saves])
-        updated = cursor.rowcount
-    if updated != len(saves):
-        raise StaleRegister(f"{len(saves) - updated} register years changed while they were being saved")
-    for register, marks in saves:
-        register.marks = marks.tobytes()
-        register.version += 1
-
-
-def _save_sources_chunk(chunk: list[_Write], batch: MarkBatch) -> None:
-    ids = [w.register.pk for w in chunk]
-    held = dict(RegisterYearSource.objects.select_for_update().filter(register_year_id__in=ids)
-                .values_list("register_year_id", "batches"))
-    updated, created = [], []
-    for write in chunk:
-        source = held.get(write.register.pk)
-        batches = np.frombuffer(bytes(source) if source is not None else EMPTY_SOURCES, dtype="<u4").copy()
-        batches[write.set_slots] = batch.pk
-        if source is None:
-            created.append(RegisterYearSource(register_year=write.register, batches=batches.tobytes()))
+def _weigh(offers: _Offers, weighed: np.ndarray, writes: _Writes, on_conflict: OnConflict,
+           result: RecordResult) -> None:
+    """Offers that meet another mark, or another offer, one by one in the order given; all
+    conflicts are gathered before any is refused."""
+    registers = writes.registers
+    refused = (_refused_offers(registers.ids[np.unique(offers.key[weighed])])
+               if on_conflict is OnConflict.BEST else set())
+    conflicts: list[Conflict] = []
+    for i in weighed.tolist():
+        mark, key, slot = offers.marks[i], int(offers.key[i]), int(offers.slot[i])
+        current_id = int(registers.codes[key, slot])
+        if current_id == codes.NO_MARK:
+            writes.apply(key, slot, mark)
+            result.added += 1
+            continue
+        current = codes.BY_ID[current_id]
+        current_note = writes.note_of(key, slot)
+        if current is mark.code and current_note == (mark.minutes_late, mark.comment):
+            result.unchanged += 1
+            continue
+        if current is not mark.code and on_conflict is OnConflict.REJECT:
+            conflicts.append(Conflict(mark, current))
+            continue
+        apply = takes_offer(mark.code, current, on_conflict)
+        register_id = int(registers.ids[key]) or None
+        if not apply and (register_id, slot, mark.code.symbol, current.symbol, mark.minutes_late,
+                          mark.comment) in refused:
+            result.unchanged += 1  # this very offer was refused before and is on record
+            continue
+        writes.history.append((key, MarkChange(
+            slot=slot, previous_code=current.symbol, offered_code=mark.code.symbol, applied=apply,
+            previous_minutes_late=current_note[0], offered_minutes_late=mark.minutes_late,
+            previous_comment=current_note[1], offered_comment=mark.comment,
+        )))
+        if apply:
+            writes.apply(key, slot, mark)
+            result.changed += 1
         else:
-            updated.append((batches.tobytes(), write.register.pk))
-    if updated:
-        table = connection.ops.quote_name(RegisterYearSource._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {table} SET batches = %s WHERE register_year_id = %s", updated)
-    RegisterYearSource.objects.bulk_create(created)
+            result.kept += 1
+    if conflicts:
+        raise MarksConflict(conflicts)
 
 
-def _lock_register_years(keys) -> dict[tuple[int, int], RegisterYear]:
-    enrolments = {e for e, _ in keys}
-    years = {y for _, y in keys}
-    found: dict[tuple[int, int], RegisterYear] = {}
-    ids = sorted(enrolments)
-    for i in range(0, len(ids), 5000):
-        rows = RegisterYear.objects.select_for_update().filter(
-            enrolment_id__in=ids[i : i + 5000], academic_year__in=years
-        )
-        for row in rows:
-            found[(row.enrolment_id, row.academic_year)] = row
-    return found
+class _Writes:
+    """What a call changes, by register row: slots written, notes, history; saved together."""
+
+    def __init__(self, registers: _Registers, notes: dict[tuple[int, int], tuple[int | None, str]]):
+        self.registers = registers
+        self.written = np.zeros(registers.codes.shape, dtype=bool)
+        self.held_notes = notes
+        self.notes: dict[tuple[int, int], tuple[int | None, str]] = {}
+        self.history: list[tuple[int, MarkChange]] = []
+
+    def note_of(self, key: int, slot: int) -> tuple[int | None, str]:
+        if (key, slot) in self.notes:
+            return self.notes[(key, slot)]
+        return self.held_notes.get((int(self.registers.ids[key]), slot), NO_NOTE)
+
+    def note(self, key: int, slot: int, mark: OfferedMark) -> None:
+        offered = (mark.minutes_late, mark.comment)
+        if offered != self.note_of(key, slot):
+            self.notes[(key, slot)] = offered
+
+    def apply(self, key: int, slot: int, mark: OfferedMark) -> None:
+        self.registers.codes[key, slot] = mark.code.id
+        self.written[key, slot] = True
+        self.note(key, slot, mark)
+
+    def touched(self) -> np.ndarray:
+        touched = self.written.any(axis=1)
+        touched[[key for key, _ in self.notes]] = True
+        touched[[key for key, _ in self.history]] = True
+        return touched
+
+    def save(self, batch: MarkBatch) -> None:
+        registers = self.registers
+        changed = np.flatnonzero(self.written.any(axis=1))
+        new = changed[registers.ids[changed] == 0]
+        held = changed[registers.ids[changed] != 0]
+        if len(new):
+            try:
+                with transaction.atomic():
+                    created = bulk.insert_register_years(
+                        [(*registers.keys[k], registers.codes[k].tobytes()) for k in new.tolist()])
+            except IntegrityError as error:  # another writer created one of them meanwhile
+                raise StaleRegister("a register year was created while this one was being written") from error
+            registers.ids[new] = [created[registers.keys[k]] for k in new.tolist()]
+            registers.versions[new] = 1
+        if len(held):
+            saved = bulk.write_spans(list(zip(registers.ids[held].tolist(), registers.versions[held].tolist(),
+                                              registers.lo[held].tolist(), registers.spans(held), strict=True)))
+            if saved != len(held):
+                raise StaleRegister(f"{len(held) - saved} register years changed while they were being saved")
+            registers.versions[held] += 1
+        bulk.append_sources(list(zip(registers.ids[changed].tolist(), [batch.pk] * len(changed),
+                                     self._slots_written(changed), strict=True)))
+        history = []
+        for key, change in self.history:
+            change.register_year_id, change.batch, change.reason = int(registers.ids[key]), batch, batch.reason
+            history.append(change)
+        MarkChange.objects.bulk_create(history, batch_size=2000)
+        self._save_notes()
+
+    def _slots_written(self, keys: np.ndarray) -> list[bytes]:
+        """Of each of `keys`, the slots written, as little-endian uint16s (`MarkSource.slots`)."""
+        rows, written = np.nonzero(self.written[keys])
+        packed = written.astype("<u2").tobytes()
+        sizes = np.bincount(rows, minlength=len(keys)) * 2
+        ends = np.cumsum(sizes)
+        starts = ends - sizes
+        return [packed[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+    def _save_notes(self) -> None:
+        ids = self.registers.ids
+        kept = [MarkNote(register_year_id=int(ids[key]), slot=slot, minutes_late=minutes, comment=comment)
+                for (key, slot), (minutes, comment) in self.notes.items() if minutes is not None or comment]
+        MarkNote.objects.bulk_create(kept, batch_size=2000, update_conflicts=True,
+                                     unique_fields=["register_year", "slot"], update_fields=["minutes_late", "comment"])
+        cleared: dict[int, list[int]] = defaultdict(list)
+        for (key, slot), (minutes, comment) in self.notes.items():
+            if minutes is None and not comment:
+                cleared[int(ids[key])].append(slot)
+        for register_id, cleared_slots in cleared.items():
+            MarkNote.objects.filter(register_year_id=register_id, slot__in=cleared_slots).delete()
 
 
-def _refused_offers(registers) -> set[tuple]:
+def _refused_offers(register_ids: np.ndarray) -> set[tuple]:
     """Offers already recorded as not taken, so offering the same again changes nothing."""
-    ids = [r.pk for r in registers]
+    ids = [int(i) for i in register_ids if i]
     found: set[tuple] = set()
     for i in range(0, len(ids), 5000):
         rows = MarkChange.objects.filter(register_year_id__in=ids[i : i + 5000], applied=False).values_list(
@@ -214,99 +368,6 @@ def _refused_offers(registers) -> set[tuple]:
         )
         found.update(rows)
     return found
-
-
-def _notes_of(registers, by_year) -> dict[tuple[int, int], MarkNote]:
-    ids = [r.pk for r in registers]
-    notes: dict[tuple[int, int], MarkNote] = {}
-    for i in range(0, len(ids), 5000):
-        for note in MarkNote.objects.filter(register_year_id__in=ids[i : i + 5000]):
-            notes[(note.register_year_id, note.slot)] = note
-    return notes
-
-
-class _Write:
-    """The changes to one register year, applied together."""
-
-    def __init__(self, key, register: RegisterYear | None, notes, refused=frozenset()):
-        self.key = key
-        self.refused = refused
-        self.register = register
-        self.codes = np.frombuffer(bytes(register.marks) if register else EMPTY_YEAR, np.uint8).copy()
-        self.notes = notes
-        self.set_slots: list[int] = []
-        self.note_updates: dict[int, tuple[int | None, str]] = {}
-        self.history: list[MarkChange] = []
-
-    @property
-    def touched(self) -> bool:
-        return bool(self.set_slots or self.note_updates or self.history)
-
-    def _note(self, slot: int) -> tuple[int | None, str]:
-        if self.register is None:
-            return (None, "")
-        note = self.notes.get((self.register.pk, slot))
-        return (note.minutes_late, note.comment) if note else (None, "")
-
-    def offer(self, item: _Slot, on_conflict: OnConflict, conflicts, result: RecordResult) -> None:
-        mark, slot = item.mark, item.slot
-        current_id = int(self.codes[slot])
-        offered_note = (mark.minutes_late, mark.comment)
-        if current_id == codes.NO_MARK:
-            self._apply(slot, mark)
-            result.added += 1
-            return
-        current = codes.BY_ID[current_id]
-        current_note = self._note(slot)
-        if current is mark.code and current_note == offered_note:
-            result.unchanged += 1
-            return
-        if current is not mark.code and on_conflict is OnConflict.REJECT:
-            conflicts.append(Conflict(mark, current))
-            return
-        apply = takes_offer(mark.code, current, on_conflict)
-        offer = (self.register.pk if self.register else None, slot, mark.code.symbol,
-                 current.symbol, mark.minutes_late, mark.comment)
-        if not apply and offer in self.refused:
-            result.unchanged += 1  # this very offer was refused before and is on record
-            return
-        self.history.append(
-            MarkChange(
-                slot=slot,
-                previous_code=current.symbol,
-                offered_code=mark.code.symbol,
-                applied=apply,
-                previous_minutes_late=current_note[0],
-                offered_minutes_late=mark.minutes_late,
-                previous_comment=current_note[1],
-                offered_comment=mark.comment,
-            )
-        )
-        if apply:
-            self._apply(slot, mark)
-            result.changed += 1
-        else:
-            result.kept += 1
-
-    def _apply(self, slot: int, mark: MarkInput) -> None:
-        self.codes[slot] = mark.code.id
-        self.set_slots.append(slot)
-        if (mark.minutes_late, mark.comment) != self._note(slot):
-            self.note_updates[slot] = (mark.minutes_late, mark.comment)
-
-    def save_notes(self) -> None:
-        for slot, (minutes, comment) in self.note_updates.items():
-            if minutes is None and not comment:
-                MarkNote.objects.filter(register_year=self.register, slot=slot).delete()
-            else:
-                MarkNote.objects.update_or_create(
-                    register_year=self.register, slot=slot,
-                    defaults={"minutes_late": minutes, "comment": comment},
-                )
-
-
-class StaleRegister(Exception):
-    """Someone else saved this register since it was read (optimistic locking)."""
 
 
 def load_register_years(
@@ -324,28 +385,15 @@ def load_register_years(
     _check_whole_years(rows)
     with transaction.atomic():
         batch = MarkBatch.objects.create(source=source, description=description[:300], created_by=user)
-        keys = [(e, y) for e, y, _ in rows]
-        if _lock_register_years(keys):
+        if bulk.read_spans([(e, y) for e, y, _ in rows], [(0, 0)] * len(rows)):
             raise ValueError("some of these register years exist already; use record_marks")
-        registers = RegisterYear.objects.bulk_create(
-            [
-                RegisterYear(enrolment_id=e, academic_year=y, marks=np.asarray(m, np.uint8).tobytes())
-                for e, y, m in rows
-            ],
+        ids = bulk.insert_register_years([(e, y, np.asarray(m, np.uint8).tobytes()) for e, y, m in rows])
+        RegisterYearSource.objects.bulk_create(
+            (RegisterYearSource(register_year_id=ids[(e, y)],
+                                batches=np.where(np.asarray(m) != codes.NO_MARK, batch.pk, 0).astype("<u4").tobytes())
+             for e, y, m in rows),
             batch_size=2000,
         )
-        if any(r.pk is None for r in registers):
-            registers = list(
-                RegisterYear.objects.filter(
-                    enrolment_id__in=[e for e, _ in keys], academic_year__in={y for _, y in keys}
-                )
-            )
-        by_key = {(r.enrolment_id, r.academic_year): r for r in registers}
-        sources = []
-        for e, y, m in rows:
-            ids = np.where(np.asarray(m) != codes.NO_MARK, batch.pk, 0).astype("<u4")
-            sources.append(RegisterYearSource(register_year=by_key[(e, y)], batches=ids.tobytes()))
-        RegisterYearSource.objects.bulk_create(sources, batch_size=2000)
     return batch
 
 

@@ -39,6 +39,7 @@ from muster.registers.models import (
     MarkBatch,
     MarkChange,
     MarkNote,
+    MarkSource,
     Pupil,
     RegisterYear,
     RegisterYearSource,
@@ -59,7 +60,7 @@ REPLACED_IN_ORDER = (
     *CARE_TABLES,
     *CASEWORK_TABLES,
     *PEOPLE_TABLES,
-    MarkChange, MarkNote, RegisterYearSource, RegisterYear, MarkBatch, Enrolment, Pupil,
+    MarkChange, MarkNote, MarkSource, RegisterYearSource, RegisterYear, MarkBatch, Enrolment, Pupil,
     CalendarEntry, School, LocalAuthority,
 )
 """Every table the demo fills, dependants first."""

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 from django.db import transaction
+from django.db.models import QuerySet
 
 from muster.audit.log import record_event
 from muster.core import codes, slots
@@ -23,7 +24,7 @@ from muster.core.calendar import SchoolCalendar
 from muster.core.exchange import calendar_file, marks_file, pupils_file, schools_file
 from muster.core.exchange.csv_file import FileRejected, RowError, read_rows
 from muster.core.exchange.marks_file import EnrolmentSpan
-from muster.registers.actions import MarkInput, MarksConflict, record_marks
+from muster.registers.actions import MarksConflict, record_marks
 from muster.registers.models import (
     CalendarEntry,
     Enrolment,
@@ -90,10 +91,15 @@ def _chunks(items: Sequence, size: int = CHUNK):
         yield items[i : i + size]
 
 
+BY_SCHOOL_FROM = 2000
+"""Rows naming more pupils than this read their schools' rolls whole, in one query, rather than
+asking for the pupils by UPN a few thousand at a time (a whole authority's morning, issue 9)."""
+
+
 class DatabaseMarksContext:
     """The stored schools, calendars and enrolments that a marks file refers to."""
 
-    def __init__(self, upns: set[str], urns: set[str]):
+    def __init__(self, upns: set[str], urns: set[str], enrolments: QuerySet[Enrolment] | None = None):
         self._calendars: dict[str, SchoolCalendar] = {}
         schools = School.objects.filter(urn__in=urns).prefetch_related("calendar_entries")
         for school in schools:
@@ -101,12 +107,23 @@ class DatabaseMarksContext:
                 e.as_core() for e in school.calendar_entries.all()
             )
         self._spans: dict[tuple[str, str], list[EnrolmentSpan]] = defaultdict(list)
+        self.read_enrolments(Enrolment.objects.all() if enrolments is None else enrolments, upns, urns)
+
+    def read_enrolments(self, enrolments: QuerySet[Enrolment], upns: set[str], urns: set[str]) -> None:
+        """Take these enrolments of the pupils `upns` at the schools `urns` as known."""
+        enrolments = enrolments.filter(school__urn__in=urns)
+        if len(upns) > BY_SCHOOL_FROM:
+            spans = self._spans
+            for pk, upn, urn, start, end in enrolments.values_list("pk", "pupil__upn", "school__urn", "start", "end"):
+                if upn in upns:
+                    spans[(upn, urn)].append(EnrolmentSpan(pk, start, end))
+            return
         for chunk in _chunks(sorted(upns)):
-            rows = Enrolment.objects.filter(pupil__upn__in=chunk, school__urn__in=urns).values_list(
-                "pk", "pupil__upn", "school__urn", "start", "end"
-            )
-            for pk, upn, urn, start, end in rows:
-                self._spans[(upn, urn)].append(EnrolmentSpan(pk, start, end))
+            self._add(enrolments.filter(pupil__upn__in=chunk).values_list("pk", "pupil__upn", "school__urn", "start", "end"))
+
+    def _add(self, rows: Iterable[tuple]) -> None:
+        for pk, upn, urn, start, end in rows:
+            self._spans[(upn, urn)].append(EnrolmentSpan(pk, start, end))
 
     def calendar(self, urn: str) -> SchoolCalendar | None:
         return self._calendars.get(urn)
@@ -129,14 +146,10 @@ def import_marks(
     checked = marks_file.check_marks(rows, context, file=label, errors=errors)
     if errors:
         raise FileRejected(errors)
-    marks = [
-        MarkInput(m.enrolment, m.day, m.session, m.code, m.minutes_late, m.comment, m.line)
-        for m in checked
-    ]
     try:
         with transaction.atomic():
             recorded = record_marks(
-                marks=marks, source=MarkBatch.Source.IMPORT, description=label, user=user,
+                marks=checked, source=MarkBatch.Source.IMPORT, description=label, user=user,
                 on_conflict=on_conflict,
             )
             if recorded.batch is not None:

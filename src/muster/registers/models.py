@@ -2,9 +2,9 @@
 
 Marks are stored compactly: one `RegisterYear` row per enrolment per academic year holds every
 session slot as one byte (`muster.core.slots`, `muster.core.codes`). Minutes late and comments
-are sparse side rows (`MarkNote`); who wrote each slot is in `RegisterYearSource`, kept apart so
-the figures never read it; every change to a mark is an append-only `MarkChange`. A row per mark
-does not scale (issue "Register core"; performance.md).
+are sparse side rows (`MarkNote`); who wrote each slot is in `MarkSource` and
+`RegisterYearSource`, kept apart so the figures never read it; every change to a mark is an
+append-only `MarkChange`. A row per mark does not scale (issue "Register core"; performance.md).
 """
 
 from __future__ import annotations
@@ -259,7 +259,8 @@ class RegisterYear(models.Model):
 
 
 class RegisterYearSource(models.Model):
-    """Per slot, the `MarkBatch` that wrote the mark now held (a uint32 id per slot, 0 = none)."""
+    """Per slot, the `MarkBatch` that wrote the mark now held (a uint32 id per slot, 0 = none),
+    as of the last fold of the `MarkSource` log (`muster.registers.provenance`)."""
 
     register_year = models.OneToOneField(
         RegisterYear, on_delete=models.CASCADE, primary_key=True, related_name="source"
@@ -268,6 +269,31 @@ class RegisterYearSource(models.Model):
 
     def batch_ids(self) -> np.ndarray:
         return np.frombuffer(bytes(self.batches), dtype="<u4")
+
+
+class MarkSource(models.Model):
+    """The slots of one register year that one batch wrote: appended by every write, so a whole
+    authority's morning adds 100,000 rows of a few bytes rather than rewriting 100,000 arrays of
+    3 KB (issue 9). `muster.registers.provenance` reads it over `RegisterYearSource` and folds it.
+
+    Its keys are not foreign-key constraints in the database: only `muster.registers.bulk`
+    writes these rows, with the ids of the register years and the batch it has just written in
+    the same transaction, and checking 200,000 keys at commit took 0.8 s of a morning's push.
+    Deleting a register year still deletes its rows (Django's cascade)."""
+
+    register_year = models.ForeignKey(
+        RegisterYear, on_delete=models.CASCADE, related_name="source_log", db_index=False, db_constraint=False
+    )
+    batch = models.ForeignKey(
+        MarkBatch, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    slots = models.BinaryField(help_text="The slots written, little-endian uint16 each.")
+
+    class Meta:
+        indexes = [models.Index(fields=["register_year", "batch"])]
+
+    def slot_numbers(self) -> np.ndarray:
+        return np.frombuffer(bytes(self.slots), dtype="<u2")
 
 
 class MarkNote(models.Model):

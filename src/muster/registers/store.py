@@ -92,7 +92,7 @@ def _fetch_years(
         f"WHERE academic_year = %s AND enrolment_id IN ({subquery})"
     )
     out = {}
-    with _cursor() as cursor:
+    with binary_cursor() as cursor:
         for year in years:
             cursor.execute(sql, [year, *params])
             rows = cursor.fetchall()
@@ -102,7 +102,7 @@ def _fetch_years(
     return out
 
 
-class _cursor:
+class binary_cursor:
     """A cursor that reads bytea in PostgreSQL's binary protocol (3x faster, performance.md)."""
 
     def __enter__(self):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from muster.core import codes
 from muster.core.calendar import SchoolCalendar
@@ -26,8 +26,7 @@ MAX_MINUTES_LATE = 300
 LATE_CODES = frozenset({"L", "U"})
 
 
-@dataclass(frozen=True)
-class EnrolmentSpan:
+class EnrolmentSpan(NamedTuple):
     key: int
     start: dt.date
     end: dt.date | None
@@ -44,8 +43,9 @@ class MarksContext(Protocol):
     def enrolments(self, upn: str, urn: str) -> Sequence[EnrolmentSpan]: ...
 
 
-@dataclass(frozen=True)
-class MarkRow:
+class MarkRow(NamedTuple):
+    """A checked row: a named tuple, as a morning's batch makes 100,000 of them (issue 9)."""
+
     line: int
     upn: str
     school_urn: str
@@ -55,6 +55,11 @@ class MarkRow:
     code: codes.Code
     minutes_late: int | None
     comment: str
+
+    @property
+    def enrolment_id(self) -> int:
+        """As `muster.registers.actions` names it, so checked rows are recorded as they are."""
+        return self.enrolment
 
     @property
     def session_key(self) -> tuple[str, str, dt.date, Session]:
@@ -75,8 +80,9 @@ def check_marks(
 ) -> list[MarkRow]:
     """Typed, checked rows; every problem found is appended to `errors` (all rows are read)."""
     accepted: dict[tuple, MarkRow] = {}
+    seen = _Seen(context)
     for line, row in rows:
-        mark = _check_row(line, row, context, file, errors)
+        mark = _check_row(line, row, context, file, errors, seen)
         if mark is None:
             continue
         earlier = accepted.get(mark.session_key)
@@ -93,19 +99,72 @@ def check_marks(
     return list(accepted.values())
 
 
+@dataclass(frozen=True)
+class _Shared:
+    """The checks of a row that do not depend on the pupil, and what they gave."""
+
+    problems: tuple[tuple[str, str], ...]
+    """(column, reason) of each problem found."""
+    day: dt.date | None
+    session: Session | None
+    code: codes.Code | None
+    minutes: int | None
+    placed: bool
+    """School, date and session are good, so the pupil's roll can be checked."""
+
+
+class _Seen:
+    """The checks that rows share, made once: a morning's 100,000 rows name one date, one session,
+    a handful of codes and a hundred schools (issue 9)."""
+
+    def __init__(self, context: MarksContext):
+        self.context = context
+        self.shared: dict[tuple[str, str, str, str, str], _Shared] = {}
+
+    def check(self, urn: str, date: str, session: str, mark: str, minutes: str) -> _Shared:
+        key = (urn, date, session, mark, minutes)
+        if key not in self.shared:
+            self.shared[key] = _check_shared(self.context, *key)
+        return self.shared[key]
+
+
+SESSIONS = {"AM": Session.AM, "PM": Session.PM}
+
+
 def _check_row(
-    line: int, row: dict[str, str], context: MarksContext, file: str, errors: list[RowError]
+    line: int, row: dict[str, str], context: MarksContext, file: str, errors: list[RowError], seen: _Seen
 ) -> MarkRow | None:
-    found: list[RowError] = []
+    upn, urn = row["upn"], row["school_urn"]
+    shared = seen.check(urn, row["date"], row["session"], row["mark"], row.get("minutes_late", ""))
+    spans = context.enrolments(upn, urn)
+    found = [(column, reason) for column, reason in shared.problems]
+    if not spans and (why := check_upn(upn)) is not None:
+        found.insert(0, ("upn", why))  # a UPN on a school's roll was checked when the pupil was stored
+    enrolment = None
+    day = shared.day
+    if shared.placed and not found:
+        assert day is not None
+        covering = [s for s in spans if s.covers(day)]
+        if covering:
+            enrolment = covering[0].key
+        elif spans:
+            held = "; ".join(f"{s.start} to {s.end or 'now'}" for s in spans)
+            found.append(("date", f"pupil {upn} is not on roll at {urn} on {day} (on roll {held})"))
+        else:
+            found.append(("upn", f"pupil {upn} has no enrolment at school {urn}: import pupils first"))
+    if found or enrolment is None or shared.code is None or shared.session is None or day is None:
+        errors.extend(RowError(file, line, column, row.get(column, ""), reason) for column, reason in found)
+        return None
+    return MarkRow(line, upn, urn, enrolment, day, shared.session, shared.code, shared.minutes, row.get("comment", ""))
+
+
+def _check_shared(context: MarksContext, urn: str, date: str, session_text: str, symbol: str,
+                  raw_minutes: str) -> _Shared:
+    found: list[tuple[str, str]] = []
 
     def bad(column: str, reason: str) -> None:
-        found.append(RowError(file, line, column, row.get(column, ""), reason))
+        found.append((column, reason))
 
-    upn = row["upn"]
-    if (why := check_upn(upn)) is not None:
-        bad("upn", why)
-
-    urn = row["school_urn"]
     calendar = None
     if not (len(urn) == 6 and urn.isascii() and urn.isdigit()):
         bad("school_urn", "a URN has 6 digits")
@@ -114,18 +173,15 @@ def _check_row(
         if calendar is None:
             bad("school_urn", "unknown school: import its calendar first")
 
-    day = parse_date(row["date"])
+    day = parse_date(date)
     if isinstance(day, str):
         bad("date", day)
 
-    session = None
-    if row["session"] in ("AM", "PM"):
-        session = Session(row["session"])
-    else:
+    session = SESSIONS.get(session_text)
+    if session is None:
         bad("session", "session must be AM or PM")
 
     code = None
-    symbol = row["mark"]
     if symbol == "-":
         bad("mark", "'-' means no mark yet; leave the session out until it has a code")
     elif symbol not in codes.BY_SYMBOL:
@@ -137,7 +193,6 @@ def _check_row(
             bad("mark", f"legacy code {symbol} is not valid on or after {code.valid_until}")
 
     minutes = None
-    raw_minutes = row.get("minutes_late", "")
     if raw_minutes:
         if not (raw_minutes.isascii() and raw_minutes.isdigit()) or int(raw_minutes) > MAX_MINUTES_LATE:
             bad("minutes_late", f"whole minutes from 0 to {MAX_MINUTES_LATE}")
@@ -146,8 +201,9 @@ def _check_row(
         else:
             minutes = int(raw_minutes)
 
-    enrolment = None
-    if calendar is not None and isinstance(day, dt.date) and session is not None:
+    placed = calendar is not None and isinstance(day, dt.date) and session is not None
+    if placed:
+        assert calendar is not None and isinstance(day, dt.date) and session is not None
         why_closed = calendar.why_closed(day, session)
         if code is not None and code.symbol == "#":
             if why_closed is None:
@@ -156,19 +212,5 @@ def _check_row(
                 bad("date", f"{day} is a {day:%A}, not a school day")
         elif why_closed is not None:
             bad("date", f"{day} {session} is not an open session of school {urn}: {why_closed}")
-        spans = context.enrolments(upn, urn) if not found else ()
-        if not found:
-            covering = [s for s in spans if s.covers(day)]
-            if covering:
-                enrolment = covering[0].key
-            elif spans:
-                held = "; ".join(f"{s.start} to {s.end or 'now'}" for s in spans)
-                bad("date", f"pupil {upn} is not on roll at {urn} on {day} (on roll {held})")
-            else:
-                bad("upn", f"pupil {upn} has no enrolment at school {urn}: import pupils first")
+    return _Shared(tuple(found), day if isinstance(day, dt.date) else None, session, code, minutes, placed)
 
-    if found or enrolment is None or code is None or session is None:
-        errors.extend(found)
-        return None
-    assert isinstance(day, dt.date)
-    return MarkRow(line, upn, urn, enrolment, day, session, code, minutes, row.get("comment", ""))

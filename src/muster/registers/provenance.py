@@ -1,0 +1,76 @@
+"""Who wrote each mark: the batch behind every slot a register year holds.
+
+Every write appends to the `MarkSource` log the slots it wrote; `RegisterYearSource` holds the
+log folded into one batch id per slot. A slot's writer is the last batch to write it: batch ids
+rise with time, and writers of one register year take turns (its version is checked on write).
+Folding, daily after the registers close (`muster records fold-sources`), keeps the log short:
+without it, an authority's year would keep 38 million log rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import numpy as np
+from django.db import transaction
+
+from muster.core import slots
+from muster.registers.models import MarkSource, RegisterYearSource
+
+CHUNK = 5000
+
+
+def writers(register_year_ids: Iterable[int]) -> dict[int, np.ndarray]:
+    """For each register year, the id of the batch that wrote each slot's mark (0: none)."""
+    ids = sorted(set(register_year_ids))
+    found: dict[int, np.ndarray] = {}
+    for lo in range(0, len(ids), CHUNK):
+        chunk = ids[lo : lo + CHUNK]
+        folded = RegisterYearSource.objects.filter(register_year_id__in=chunk).values_list("register_year_id", "batches")
+        for pk, batches in folded:
+            found[pk] = np.frombuffer(bytes(batches), dtype="<u4").copy()
+        log = (MarkSource.objects.filter(register_year_id__in=chunk).order_by("register_year_id", "batch_id", "id")
+               .values_list("register_year_id", "batch_id", "slots"))
+        for pk, batch, written in log:
+            ids_now = found.setdefault(pk, np.zeros(slots.SLOTS_PER_YEAR, dtype="<u4"))
+            ids_now[np.frombuffer(bytes(written), dtype="<u2")] = batch
+    return found
+
+
+def fold(register_year_ids: Iterable[int] | None = None) -> int:
+    """Fold the log into `RegisterYearSource` (all of it, or these register years'); how many
+    log rows were folded. Each chunk is one transaction; writes meanwhile append after it."""
+    pending = MarkSource.objects.all()
+    if register_year_ids is not None:
+        pending = pending.filter(register_year_id__in=list(register_year_ids))
+    ids = sorted(set(pending.values_list("register_year_id", flat=True)))
+    folded = 0
+    for lo in range(0, len(ids), CHUNK):
+        with transaction.atomic():
+            folded += _fold_chunk(ids[lo : lo + CHUNK])
+    return folded
+
+
+def _fold_chunk(ids: list[int]) -> int:
+    log = list(MarkSource.objects.select_for_update().filter(register_year_id__in=ids)
+               .order_by("register_year_id", "batch_id", "id").values_list("id", "register_year_id", "batch_id", "slots"))
+    if not log:
+        return 0
+    by_register: dict[int, list[tuple[int, bytes]]] = defaultdict(list)
+    for _, pk, batch, written in log:
+        by_register[pk].append((batch, bytes(written)))
+    held = {pk: np.frombuffer(bytes(b), dtype="<u4").copy() for pk, b in
+            RegisterYearSource.objects.filter(register_year_id__in=list(by_register)).values_list("register_year_id", "batches")}
+    updated, created = [], []
+    for pk, entries in by_register.items():
+        batches = held.get(pk, np.zeros(slots.SLOTS_PER_YEAR, dtype="<u4"))
+        for batch, written in entries:
+            batches[np.frombuffer(written, dtype="<u2")] = batch
+        (updated if pk in held else created).append(RegisterYearSource(register_year_id=pk, batches=batches.tobytes()))
+    RegisterYearSource.objects.bulk_update(updated, ["batches"], batch_size=500)
+    RegisterYearSource.objects.bulk_create(created, batch_size=2000)
+    read = [row[0] for row in log]
+    for lo in range(0, len(read), CHUNK):
+        MarkSource.objects.filter(id__in=read[lo : lo + CHUNK]).delete()  # only rows folded here
+    return len(log)
