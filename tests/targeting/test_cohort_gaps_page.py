@@ -4,18 +4,12 @@ cohorts of pupils with lower attendance than their peers"). One small demo for t
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from muster.core import slots
-from muster.core.roles import Role
-from muster.people.actions import assign_role
-from muster.people.models import Organisation
-from muster.registers.models import School
 from muster.registers.reports import cohort_rows, enrolments_in_period
 from muster.targeting.demo import demo_school
-from tests.accounts.conftest import PASSWORD, make_person, sign_in
+from tests.accounts.conftest import PASSWORD, sign_in
 from tests.targeting.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
@@ -28,18 +22,8 @@ def _signed_in(client, user):
     return client
 
 
-def _other_school_lead(home: School):
-    other = School.objects.exclude(pk=home.pk).order_by("urn").first()
-    organisation, _ = Organisation.objects.get_or_create(kind="school", school=other,
-                                                         defaults={"name": other.name})
-    user = make_person("gaps-other-lead", staff=False)
-    assign_role(user=user, role=Role.ATTENDANCE_LEAD, organisation=organisation,
-                starts=dt.date(2026, 9, 1))
-    return user
-
-
 def test_the_attendance_lead_sees_the_schools_groups_with_their_gap_and_another_school_does_not(
-        demo, client):
+        demo, client, other_school_lead):
     school = demo_school()
     page = _signed_in(client, demo.get(username="attendance-lead")).get(
         f"/targeting/gaps/{school.urn}/")
@@ -61,5 +45,5 @@ def test_the_attendance_lead_sees_the_schools_groups_with_their_gap_and_another_
     assert fsm.attended == engine["Y"]["present"] + engine["Y"]["aea"]
     assert fsm.peers_possible == engine["N"]["possible"]
     client.logout()
-    outsider = _signed_in(client, _other_school_lead(school))
+    outsider = _signed_in(client, other_school_lead)
     assert outsider.get(f"/targeting/gaps/{school.urn}/").status_code == 404

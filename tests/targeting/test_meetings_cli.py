@@ -11,15 +11,10 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from django.contrib.auth import get_user_model
 from docx import Document
 
 from muster.audit.models import AuditEvent
 from muster.cli import main
-from muster.core.roles import Role
-from muster.people.actions import assign_role
-from muster.people.models import Organisation
-from muster.registers.models import School
 from muster.targeting import scope
 from muster.targeting.demo import demo_school
 from muster.targeting.models import ActionLogEntry, AgreedAction, Meeting
@@ -38,16 +33,6 @@ def muster(*args: str, ok: bool = True):
 
 def listed(*args: str) -> list[dict]:
     return json.loads(muster(*args, "--format", "json").output)
-
-
-def _other_school_lead(home: School):
-    other = School.objects.exclude(pk=home.pk).order_by("urn").first()
-    organisation, _ = Organisation.objects.get_or_create(kind="school", school=other,
-                                                         defaults={"name": other.name})
-    user = get_user_model().objects.create_user("meetings-other-lead", "other@example.invalid", "x")
-    assign_role(user=user, role=Role.ATTENDANCE_LEAD, organisation=organisation,
-                starts=dt.date(2026, 9, 1))
-    return user
 
 
 def test_a_meeting_started_from_the_command_line_starts_from_the_last_ones_open_actions(demo):
@@ -102,15 +87,14 @@ def test_an_agreed_action_logged_by_the_school_is_on_the_authoritys_list(demo):
     assert "needs --owner and --review-on" in half.output
 
 
-def test_a_person_from_another_school_is_refused_as_if_nothing_were_there(demo, tmp_path):
+def test_a_person_from_another_school_is_refused_as_if_nothing_were_there(demo, tmp_path, other_school_lead):
     """Their own school's meetings only; another's answer as a meeting that does not exist,
     and nothing is written (seed 002 Annex A: the conversation is the school's and its LA's)."""
     school = demo_school()
     meeting = Meeting.objects.get(school=school)
     upn = meeting.entries.order_by("pk").first().pupil.upn
-    _other_school_lead(school)
     before = (Meeting.objects.count(), ActionLogEntry.objects.count(), AgreedAction.objects.count())
-    outsider = "meetings-other-lead"
+    outsider = other_school_lead.username
     shown = muster("targeting", "meetings", "show", str(meeting.pk), "--as", outsider, ok=False)
     missing = muster("targeting", "meetings", "show", "999999", "--as", outsider, ok=False)
     assert shown.output.replace(str(meeting.pk), "N") == missing.output.replace("999999", "N")

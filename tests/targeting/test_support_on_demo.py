@@ -9,17 +9,13 @@ import datetime as dt
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
 from docx import Document
 
 from muster.core import codes, slots
 from muster.core.best_mark import OnConflict
-from muster.core.roles import Role
 from muster.core.targeting.messages import WeekNotFinal, show
 from muster.core.targeting.xmr import SignalKind
 from muster.people import access
-from muster.people.actions import assign_role
-from muster.people.models import Organisation
 from muster.registers.actions import MarkInput, record_marks
 from muster.registers.models import Enrolment, MarkBatch, Pupil, School
 from muster.registers.reports import missing_marks
@@ -48,17 +44,7 @@ def _noop(*_):
     return None
 
 
-def _other_school_lead(home: School):
-    other = School.objects.exclude(pk=home.pk).order_by("urn").first()
-    organisation, _ = Organisation.objects.get_or_create(kind="school", school=other,
-                                                         defaults={"name": other.name})
-    user = get_user_model().objects.create_user("other-lead", "other@example.invalid", "x")
-    assign_role(user=user, role=Role.ATTENDANCE_LEAD, organisation=organisation,
-                starts=dt.date(2026, 9, 1))
-    return user
-
-
-def test_the_action_log_round_trips_between_the_school_and_the_la_and_no_one_else(demo):
+def test_the_action_log_round_trips_between_the_school_and_the_la_and_no_one_else(demo, other_school_lead):
     """A school user writes, the LA user sees it and adds, a user of another school sees
     neither the entries nor the pupil (seed 002 Annex A: the LA holds "a regular conversation
     with every school")."""
@@ -79,7 +65,7 @@ def test_the_action_log_round_trips_between_the_school_and_the_la_and_no_one_els
                                     meeting=meeting, note="Early help assessment booked")
     assert reply.organisation.local_authority_id == school.local_authority_id
     assert set(scope.log_visible_to(lead).filter(pupil=pupil)) >= {written, reply}
-    outsider = _other_school_lead(school)
+    outsider = other_school_lead
     assert not scope.log_visible_to(outsider).filter(pupil=pupil).exists()
     assert not scope.meetings_visible_to(outsider).filter(pk=meeting.pk).exists()
     with pytest.raises(access.NotFound):

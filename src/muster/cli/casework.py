@@ -47,7 +47,7 @@ def evaluate(day: dt.date | None, first: dt.date | None, last: dt.date | None) -
     click.echo(
         f"Evaluated {summary.days} day(s), {summary.placements:,} placements: "
         f"{summary.spells_opened:,} band changes recorded, {summary.tasks_created:,} tasks created, "
-        f"{summary.tasks_superseded:,} superseded"
+        f"{summary.tasks_superseded:,} superseded, {summary.tasks_reopened:,} reopened"
         + (f"; {summary.history_kept:,} past days differ from the history kept (marks corrected "
            "since), history not rewritten" if summary.history_kept else "")
     )

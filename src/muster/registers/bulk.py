@@ -8,7 +8,7 @@ cross. Rows are plain tuples; the rules stay in `muster.registers.actions`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import psycopg
 from django.db import connection
@@ -21,6 +21,8 @@ CHUNK = 20_000
 """Rows per statement: 20,000 register years are about 15 MB of marks."""
 SQLITE_IDS = 500
 """Ids per `IN (...)` on SQLite, well inside its limit on bound parameters."""
+
+INT8, INT4, BYTEA = pg_arrays.int8_array, pg_arrays.int4_array, pg_arrays.bytea_array
 
 
 def _table(model) -> str:
@@ -42,56 +44,64 @@ def _server_cursor(binary: bool = False) -> psycopg.Cursor:
     return cursor
 
 
+def _unnest(sql: str, rows: Sequence[tuple], packers: Sequence[Callable], *, binary: bool = False,
+            ) -> tuple[list[tuple], int]:
+    """Run `sql` on PostgreSQL for each CHUNK of `rows`, each column an array parameter packed by
+    its packer (bind them as `%b`); the rows it returned and how many it changed."""
+    found, changed = [], 0
+    with _server_cursor(binary) as cursor:
+        for lo in range(0, len(rows), CHUNK):
+            chunk = rows[lo : lo + CHUNK]
+            cursor.execute(sql, [pack([row[i] for row in chunk]) for i, pack in enumerate(packers)])
+            if cursor.description is not None:
+                found.extend(cursor.fetchall())
+            changed += max(cursor.rowcount, 0)
+    return found, changed
+
+
+def _sqlite_by_id(select: str, ids: Iterable[int]) -> list[tuple]:
+    """On SQLite, `select` (ending `WHERE column`) for these ids, a few hundred at a time."""
+    ordered, found = sorted(set(ids)), []
+    with connection.cursor() as cursor:
+        for lo in range(0, len(ordered), SQLITE_IDS):
+            chunk = ordered[lo : lo + SQLITE_IDS]
+            cursor.execute(f"{select} IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            found.extend(cursor.fetchall())
+    return found
+
+
 def read_spans(keys: Sequence[tuple[int, int]], spans: Sequence[tuple[int, int]] | None = None,
                ) -> list[tuple[int, int, int, int, bytes]]:
     """(id, enrolment id, academic year, version, marks) of those of `keys` that are held; with
     `spans`, only the marks from slot `lo` for `n` slots of each: a morning reads a byte each."""
     table = _table(RegisterYear)
     spans = spans or [(0, slots.SLOTS_PER_YEAR)] * len(keys)
-    found = []
     if _postgres():
-        sql = (f"SELECT r.id, r.enrolment_id, r.academic_year, r.version, substring(r.marks from k.lo + 1 for k.n) "
-               f"FROM {table} r JOIN unnest(%b::bigint[], %b::bigint[], %b::integer[], %b::integer[]) AS k(e, y, lo, n) "
-               "ON r.enrolment_id = k.e AND r.academic_year = k.y")
-        with _server_cursor(binary=True) as cursor:
-            for lo in range(0, len(keys), CHUNK * 5):
-                chunk, span = keys[lo : lo + CHUNK * 5], spans[lo : lo + CHUNK * 5]
-                cursor.execute(sql, [pg_arrays.int8_array([e for e, _ in chunk]),
-                                     pg_arrays.int8_array([y for _, y in chunk]),
-                                     pg_arrays.int4_array([a for a, _ in span]),
-                                     pg_arrays.int4_array([n for _, n in span])])
-                found.extend(cursor.fetchall())
-        return found
-    wanted = {key: span for key, span in zip(keys, spans, strict=True)}
-    enrolments = sorted({e for e, _ in keys})
-    with connection.cursor() as cursor:
-        for lo in range(0, len(enrolments), SQLITE_IDS):
-            chunk = enrolments[lo : lo + SQLITE_IDS]
-            cursor.execute(f"SELECT id, enrolment_id, academic_year, version, marks FROM {table} "
-                           f"WHERE enrolment_id IN ({', '.join(['%s'] * len(chunk))})", chunk)
-            for pk, e, y, version, marks in cursor.fetchall():
-                if (span := wanted.get((e, y))) is not None:
-                    found.append((pk, e, y, version, bytes(marks)[span[0] : span[0] + span[1]]))
-    return found
+        return _unnest(
+            f"SELECT r.id, r.enrolment_id, r.academic_year, r.version, substring(r.marks from k.lo + 1 for k.n) "
+            f"FROM {table} r JOIN unnest(%b::bigint[], %b::bigint[], %b::integer[], %b::integer[]) AS k(e, y, lo, n) "
+            "ON r.enrolment_id = k.e AND r.academic_year = k.y",
+            [(e, y, lo, n) for (e, y), (lo, n) in zip(keys, spans, strict=True)], [INT8, INT8, INT4, INT4],
+            binary=True,
+        )[0]
+    wanted = dict(zip(keys, spans, strict=True))
+    held = _sqlite_by_id(f"SELECT id, enrolment_id, academic_year, version, marks FROM {table} WHERE enrolment_id",
+                         (e for e, _ in keys))
+    return [(pk, e, y, version, bytes(marks)[span[0] : span[0] + span[1]])
+            for pk, e, y, version, marks in held if (span := wanted.get((e, y))) is not None]
 
 
 def insert_register_years(rows: Sequence[tuple[int, int, bytes]]) -> dict[tuple[int, int], int]:
     """Create register years (enrolment id, academic year, marks), version 1; their ids by key."""
     table = _table(RegisterYear)
-    ids: dict[tuple[int, int], int] = {}
     if _postgres():
-        with _server_cursor() as cursor:
-            for lo in range(0, len(rows), CHUNK):
-                chunk = rows[lo : lo + CHUNK]
-                cursor.execute(
-                    f"INSERT INTO {table} (enrolment_id, academic_year, marks, version) "
-                    "SELECT e, y, m, 1 FROM unnest(%b::bigint[], %b::bigint[], %b::bytea[]) AS v(e, y, m) "
-                    "RETURNING id, enrolment_id, academic_year",
-                    [pg_arrays.int8_array([r[0] for r in chunk]), pg_arrays.int8_array([r[1] for r in chunk]),
-                     pg_arrays.bytea_array([r[2] for r in chunk])],
-                )
-                ids.update(((e, y), pk) for pk, e, y in cursor.fetchall())
-        return ids
+        created, _ = _unnest(
+            f"INSERT INTO {table} (enrolment_id, academic_year, marks, version) "
+            "SELECT e, y, m, 1 FROM unnest(%b::bigint[], %b::bigint[], %b::bytea[]) AS v(e, y, m) "
+            "RETURNING id, enrolment_id, academic_year",
+            rows, [INT8, INT8, BYTEA],
+        )
+        return {(e, y): pk for pk, e, y in created}
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} (enrolment_id, academic_year, marks, version) "
                            "VALUES (%s, %s, %s, 1)", list(rows))
@@ -102,21 +112,13 @@ def write_spans(rows: Sequence[tuple[int, int, int, bytes]]) -> int:
     """For (id, version read, lo, marks), put the marks in from slot `lo` and raise the version
     by one, where it is still the version read (optimistic locking); how many were."""
     table = _table(RegisterYear)
-    updated = 0
     if _postgres():
-        with _server_cursor() as cursor:
-            for lo in range(0, len(rows), CHUNK * 5):
-                chunk = rows[lo : lo + CHUNK * 5]
-                cursor.execute(
-                    f"UPDATE {table} AS r SET marks = overlay(r.marks placing v.m from v.lo + 1), "
-                    "version = r.version + 1 "
-                    "FROM unnest(%b::bigint[], %b::integer[], %b::integer[], %b::bytea[]) AS v(id, version, lo, m) "
-                    "WHERE r.id = v.id AND r.version = v.version",
-                    [pg_arrays.int8_array([r[0] for r in chunk]), pg_arrays.int4_array([r[1] for r in chunk]),
-                     pg_arrays.int4_array([r[2] for r in chunk]), pg_arrays.bytea_array([r[3] for r in chunk])],
-                )
-                updated += cursor.rowcount
-        return updated
+        return _unnest(
+            f"UPDATE {table} AS r SET marks = overlay(r.marks placing v.m from v.lo + 1), version = r.version + 1 "
+            "FROM unnest(%b::bigint[], %b::integer[], %b::integer[], %b::bytea[]) AS v(id, version, lo, m) "
+            "WHERE r.id = v.id AND r.version = v.version",
+            rows, [INT8, INT4, INT4, BYTEA],
+        )[1]
     connection.ensure_connection()
     connection.connection.create_function("muster_overlay", 3, _overlay, deterministic=True)
     with connection.cursor() as cursor:
@@ -134,15 +136,8 @@ def append_sources(rows: Sequence[tuple[int, int, bytes]]) -> None:
     """Append (register year id, batch id, slots written) to the log of who wrote each mark."""
     table = _table(MarkSource)
     if _postgres():
-        with _server_cursor() as cursor:
-            for lo in range(0, len(rows), CHUNK * 5):
-                chunk = rows[lo : lo + CHUNK * 5]
-                cursor.execute(
-                    f"INSERT INTO {table} (register_year_id, batch_id, slots) "
-                    "SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::bytea[])",
-                    [pg_arrays.int8_array([r[0] for r in chunk]), pg_arrays.int8_array([r[1] for r in chunk]),
-                     pg_arrays.bytea_array([r[2] for r in chunk])],
-                )
+        _unnest(f"INSERT INTO {table} (register_year_id, batch_id, slots) "
+                "SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::bytea[])", rows, [INT8, INT8, BYTEA])
         return
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} (register_year_id, batch_id, slots) VALUES (%s, %s, %s)",
@@ -152,27 +147,17 @@ def append_sources(rows: Sequence[tuple[int, int, bytes]]) -> None:
 def read_notes(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[int | None, str]]:
     """(minutes late, comment) held for those (register year id, slot) that have a note."""
     pairs = list(pairs)
-    table = _table(MarkNote)
-    notes: dict[tuple[int, int], tuple[int | None, str]] = {}
     if not pairs:
-        return notes
+        return {}
+    table = _table(MarkNote)
     if _postgres():
-        with _server_cursor() as cursor:
-            for lo in range(0, len(pairs), CHUNK * 5):
-                chunk = pairs[lo : lo + CHUNK * 5]
-                cursor.execute(
-                    f"SELECT n.register_year_id, n.slot, n.minutes_late, n.comment FROM {table} n "
-                    "JOIN unnest(%b::bigint[], %b::integer[]) AS k(r, s) ON n.register_year_id = k.r AND n.slot = k.s",
-                    [pg_arrays.int8_array([r for r, _ in chunk]), pg_arrays.int4_array([s for _, s in chunk])],
-                )
-                notes.update(((r, s), (m, c)) for r, s, m, c in cursor.fetchall())
-        return notes
-    with connection.cursor() as cursor:
-        wanted = set(pairs)
-        registers = sorted({r for r, _ in wanted})
-        for lo in range(0, len(registers), SQLITE_IDS):
-            chunk = registers[lo : lo + SQLITE_IDS]
-            cursor.execute(f"SELECT register_year_id, slot, minutes_late, comment FROM {table} "
-                           f"WHERE register_year_id IN ({', '.join(['%s'] * len(chunk))})", chunk)
-            notes.update(((r, s), (m, c)) for r, s, m, c in cursor.fetchall() if (r, s) in wanted)
-    return notes
+        held, _ = _unnest(
+            f"SELECT n.register_year_id, n.slot, n.minutes_late, n.comment FROM {table} n "
+            "JOIN unnest(%b::bigint[], %b::integer[]) AS k(r, s) ON n.register_year_id = k.r AND n.slot = k.s",
+            pairs, [INT8, INT4],
+        )
+        return {(r, s): (m, c) for r, s, m, c in held}
+    wanted = set(pairs)
+    held = _sqlite_by_id(f"SELECT register_year_id, slot, minutes_late, comment FROM {table} WHERE register_year_id",
+                         (r for r, _ in wanted))
+    return {(r, s): (m, c) for r, s, m, c in held if (r, s) in wanted}
