@@ -185,7 +185,8 @@ STATICFILES_DIRS = [("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk"
 
 # Sign-in (muster.accounts): password, then a code from an authenticator app, for everyone.
 LOGIN_URL = "accounts:sign_in"
-LOGIN_REDIRECT_URL = "/admin/"
+LOGIN_REDIRECT_URL = "web:home"
+"""Each person's start of day (muster.web.navigation.start_of_day): the admin only for staff."""
 OTP_TOTP_ISSUER = "Muster"
 # Muster's own lock (5 failures for a username in 15 minutes, muster.accounts.lockout) counts
 # wrong codes with wrong passwords; django-otp's per-device delay would refuse a right code typed

@@ -47,7 +47,7 @@ def sign_in(client: Client, user) -> None:
     """Password, then the app's code, as a person would."""
     assert give_password(client, user.get_username()).url == "/sign-in/code/"
     response = give_code(client, code_for(TOTPDevice.objects.get(user=user, confirmed=True)))
-    assert response.status_code == 302 and response.url == "/admin/", response
+    assert response.status_code == 302 and response.url == "/", response
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def test_demo_code_prints_the_code_a_demo_accounts_app_shows(demo_person):
 @override_settings(DEBUG=True)
 def test_the_printed_code_signs_in(client, demo_person):
     give_password(client, "demo-admin")
-    assert give_code(client, run("demo-code", "demo-admin").stdout.strip()).url == "/admin/"
+    assert give_code(client, run("demo-code", "demo-admin").stdout.strip()).url == "/"
 
 
 @override_settings(DEBUG=False)

@@ -92,7 +92,7 @@ def test_signing_in_clears_earlier_failures(client, person):
     with time_machine.travel(START, tick=False) as traveller:
         fail_passwords(client, person.username, 4)
         give_password(client, person.username)
-        assert give_code(client, code_for(device)).url == "/admin/"
+        assert give_code(client, code_for(device)).url == "/"
         client.post("/sign-out/")
         traveller.shift(dt.timedelta(minutes=1))
         fail_passwords(client, person.username, 4)

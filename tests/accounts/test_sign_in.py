@@ -77,7 +77,7 @@ def test_a_next_page_on_another_site_is_ignored(client, person):
     client.post("/sign-in/", {"username": person.username, "password": PASSWORD,
                               "next": "https://elsewhere.example/"})
     response = give_code(client, code_for(TOTPDevice.objects.get(user=person)))
-    assert response.url == "/admin/"
+    assert response.url == "/"
 
 
 def test_a_wrong_password_and_an_unknown_username_get_the_same_answer(client, person):
@@ -123,7 +123,7 @@ def test_a_malformed_code_says_what_is_wrong(client, person, code, message):
 def test_a_code_with_a_space_in_the_middle_is_accepted(client, person):
     give_password(client, person.username)
     code = code_for(TOTPDevice.objects.get(user=person))
-    assert give_code(client, f"{code[:3]} {code[3:]}").url == "/admin/"
+    assert give_code(client, f"{code[:3]} {code[3:]}").url == "/"
 
 
 def test_a_code_cannot_be_used_twice(client, person):
@@ -131,7 +131,7 @@ def test_a_code_cannot_be_used_twice(client, person):
     with time_machine.travel(1_900_000_000, tick=False):
         code = code_for(device)
         give_password(client, person.username)
-        assert give_code(client, code).url == "/admin/"
+        assert give_code(client, code).url == "/"
         client.post("/sign-out/")
         give_password(client, person.username)
         assert give_code(client, code).status_code == 200
@@ -182,7 +182,7 @@ def test_the_admins_sign_out_button_signs_out(client, person):
 
 def test_a_signed_in_person_visiting_sign_in_goes_on_to_the_admin(client, person):
     sign_in(client, person)
-    assert client.get("/sign-in/").url == "/admin/"
+    assert client.get("/sign-in/").url == "/"
 
 
 class TestSettingUpAnApp:
@@ -207,7 +207,7 @@ class TestSettingUpAnApp:
         give_password(client, newcomer.username)
         client.get("/sign-in/set-up-app/")
         response = client.post("/sign-in/set-up-app/", {"code": code_for_key(self._key(client))})
-        assert response.url == "/admin/"
+        assert response.url == "/"
         device = TOTPDevice.objects.get(user=newcomer)
         assert device.confirmed
         assert client.get("/admin/").status_code == 200
@@ -236,3 +236,12 @@ class TestSettingUpAnApp:
         assert give_password(client, newcomer.username).url == "/sign-in/code/"
         assert client.get("/sign-in/set-up-app/").url == "/sign-in/code/"
 
+
+
+def test_signing_in_leads_to_where_the_persons_day_starts(client, person):
+    """After the code, each person goes to their start of day (web.navigation.start_of_day):
+    the admin only for staff with no school, class or children to see."""
+    give_password(client, person.username)
+    response = give_code(client, code_for(TOTPDevice.objects.get(user=person)))
+    assert response.url == "/"
+    assert client.get(response.url).url == "/admin/"

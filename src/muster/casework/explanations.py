@@ -34,9 +34,20 @@ class Explained:
 
 
 def covers(policy: Policy, adopter: Organisation | None, pupil: Pupil, on: dt.date) -> bool:
+    """The daily run's coverage (evaluation._Year._covered) for one pupil; a test holds the two
+    to the same answers on the demo."""
     on_roll = pupil.enrolments.filter(Q(end__isnull=True) | Q(end__gte=on), start__lte=on)
     kind = policy.coverage.kind
     if kind is CoverageKind.ALL_PUPILS:
+        return on_roll.exists()
+    if kind is CoverageKind.CHARACTERISTIC:
+        value = getattr(pupil, CHARACTERISTICS.get(policy.coverage.characteristic, ""), None)
+        if not value or value == "N":
+            return False
+        if adopter is not None and adopter.school_id:
+            return on_roll.filter(school_id=adopter.school_id).exists()
+        if adopter is not None:
+            return on_roll.filter(school__local_authority_id=adopter.local_authority_id).exists()
         return on_roll.exists()
     if adopter is None:
         return False
@@ -47,8 +58,7 @@ def covers(policy: Policy, adopter: Organisation | None, pupil: Pupil, on: dt.da
     if kind is CoverageKind.LA_CHILDREN_IN_CARE:
         return (pupil.looked_after and adopter.local_authority is not None
                 and pupil.care_authority == adopter.local_authority.code and on_roll.exists())
-    value = getattr(pupil, CHARACTERISTICS.get(policy.coverage.characteristic, ""), None)
-    return bool(value) and value != "N" and on_roll.exists()
+    return False
 
 
 def explain(pupil: Pupil, on: dt.date, *, policy_id: str | None = None) -> list[Explained]:
