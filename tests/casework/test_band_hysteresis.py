@@ -12,6 +12,7 @@ from muster.casework.explanations import band_history
 from muster.casework.models import BandSpell, Task
 from muster.core.parameters import national
 from muster.core.roles import Role
+from muster.web.overnight import band_moves
 from tests.casework.world import VS_POLICY, build_world, nth, through
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +133,10 @@ def test_a_return_to_a_band_within_the_window_reopens_its_superseded_task():
         f"reopened on {nth(held + 2)}, back in Persistent absence; superseded on {nth(held)}: moved from")
     current = band_history(pupil, VS_POLICY).get(ends__isnull=True)
     assert (current.band, current.band_since, current.starts) == ("persistent", discuss.occurrence, nth(held + 2))
+    # the school's Today page still lists the return as a move into another band that day
+    lead = world.staff[Role.ATTENDANCE_LEAD]
+    assert current in band_moves(lead, world.school, nth(held + 2))
+    assert current not in band_moves(lead, world.school, nth(held + 3))
     assert {(t.status, t.superseded_on) for t in tasks_of(pupil, rule__startswith="poor/")} == {
         (Task.Status.SUPERSEDED, nth(held + 2))}
 

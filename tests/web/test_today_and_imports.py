@@ -161,7 +161,7 @@ def test_today_lists_the_pupils_who_moved_band_that_day_and_the_tasks_due(as_use
     response = client.get(f"/schools/{school.urn}/today/", {"date": moved.starts.isoformat()})
     moves = response.context["moves"]
     assert moved.pk in {m.pk for m in moves}
-    assert all(m.band_since == moved.starts for m in moves)
+    assert all(m.starts == moved.starts for m in moves)
     due = tasks_for(lead, on=moved.starts).filter(due__lte=moved.starts, pupil__enrolments__school=school)
     assert response.context["due_count"] == due.distinct().count()
     assert {t.pk for t in response.context["due"]} <= set(due.values_list("pk", flat=True))

@@ -54,7 +54,7 @@ class BandSpell(models.Model):
     explanation = models.TextField(help_text="Why, on the first day of the spell.")
     tasks_made = models.BooleanField(
         default=False, help_text="The band's one-off tasks have been made (they wait for enough "
-        "sessions and days in the band: policies/national/casework/).")
+        "sessions, and a move to a better band for enough school days in it: policies/national/casework/).")
 
     class Meta:
         ordering = ["pupil", "policy_id", "starts"]

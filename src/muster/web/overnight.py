@@ -1,4 +1,4 @@
-"""The rest of a school's Today page (issue 6 page 1): the pupils who moved into a band at the
+"""The rest of a school's Today page (issue 6 page 1): the pupils who moved into another band at the
 day's evaluation (`muster evaluate` runs each night), and the tasks due by the day."""
 
 from __future__ import annotations
@@ -15,12 +15,20 @@ SHOWN = 50
 
 
 def band_moves(user, school, day: dt.date) -> list[BandSpell]:
-    """Spells that began a run in a new band on `day`, for the school's pupils the person sees."""
+    """Spells that took the school's pupils the person sees into another band on `day`: a new
+    run, or a return within the window that continues an earlier run (its `band_since` is that
+    run's first day: casework/evaluation.py), but not a change of absence column alone."""
     pupils = access.pupils_visible_to(user, Action.VIEW, RecordKind.FIGURES).filter(enrolments__school=school)
-    return list(
-        BandSpell.objects.filter(pupil__in=pupils.values("pk"), band_since=day, starts=day)
-        .exclude(band="").select_related("pupil").order_by("pupil__legal_surname", "pupil__legal_forename")[:SHOWN]
-    )
+    began = list(BandSpell.objects.filter(pupil__in=pupils.values("pk"), starts=day).exclude(band="")
+                 .select_related("pupil").order_by("pupil__legal_surname", "pupil__legal_forename", "pk"))
+    before: dict[tuple, str] = {}
+    earlier = (BandSpell.objects.filter(pupil__in=[s.pupil_id for s in began if s.band_since != day], starts__lt=day)
+               .order_by("starts", "pk").values_list("pupil_id", "policy_id", "organisation_id", "band"))
+    for pupil_id, policy_id, organisation_id, band in earlier:
+        before[(pupil_id, policy_id, organisation_id)] = band  # the last spell before the day wins
+    moved = [s for s in began if s.band_since == day
+             or before.get((s.pupil_id, s.policy_id, s.organisation_id), s.band) != s.band]
+    return moved[:SHOWN]
 
 
 def tasks_due(user, school, day: dt.date) -> tuple[list[Task], int]:
