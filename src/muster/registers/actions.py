@@ -310,6 +310,7 @@ class _Writes:
         changed = np.flatnonzero(self.written.any(axis=1))
         new = changed[registers.ids[changed] == 0]
         held = changed[registers.ids[changed] != 0]
+        held = held[np.argsort(registers.ids[held], kind="stable")]  # rows locked in id order: no deadlock
         if len(new):
             try:
                 with transaction.atomic():
