@@ -85,7 +85,7 @@ def test_the_demo_ends_with_a_person_able_to_sign_in_with_the_printed_key(built,
     assert f"muster demo-code {DEMO_USERNAME}" in summary
     assert give_password(client, DEMO_USERNAME, password).url == "/sign-in/code/"
     hex_key = base64.b32decode(key.replace(" ", "")).hex()
-    assert give_code(client, code_for_key(hex_key)).url == "/admin/"
+    assert give_code(client, code_for_key(hex_key)).url == "/"
     assert client.get("/admin/").status_code == 200
 
 

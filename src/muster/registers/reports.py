@@ -186,16 +186,17 @@ def cohort_rows(
     result = figures.compute(loaded.matrix, first, last)
     per_code = figures.code_counts(loaded.matrix, first, last) if with_codes else None
     rows = []
+    fields = list(dict.fromkeys(f for d in by if (f := COHORT_DIMENSIONS[d]) is not None))
+    held = {pk: values for pk, *values in on_roll.order_by().values_list("pk", *fields)} if fields else {}
+    ids = loaded.unit_ids.tolist()
     for dimension in by:
         field = COHORT_DIMENSIONS[dimension]
         if field is None:
             keys = np.zeros(len(loaded.unit_ids), dtype=np.int64)
             labels = ["all"]
         else:
-            values = dict(
-                Enrolment.objects.filter(pk__in=loaded.unit_ids.tolist()).values_list("pk", field)
-            )
-            raw = [values.get(e) for e in loaded.unit_ids.tolist()]
+            column = fields.index(field)  # every dimension's value read in one query, with the roll's
+            raw = [held[e][column] if e in held else None for e in ids]
             labels = sorted({_label(v) for v in raw})
             position = {label: i for i, label in enumerate(labels)}
             keys = np.array([position[_label(v)] for v in raw], dtype=np.int64)
