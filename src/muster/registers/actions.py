@@ -150,12 +150,10 @@ class _Offers:
             if mark.minutes_late is not None or mark.comment:
                 self.noted[i] = True
         self.keys = list(key_index)
-        cell = self.key * slots.SLOTS_PER_YEAR + self.slot
-        _, first, counts = np.unique(cell, return_index=True, return_counts=True)
-        self.repeated = np.zeros(n, dtype=bool)
+        _, cell, counts = np.unique(self.key * slots.SLOTS_PER_YEAR + self.slot, return_inverse=True,
+                                    return_counts=True)
+        self.repeated = counts[cell] > 1
         """Another offer in this call is for the same session: these are weighed in order."""
-        for at in first[counts > 1]:
-            self.repeated |= cell == cell[at]
 
 
 class _Registers:
