@@ -158,7 +158,8 @@ class _Offers:
 
 class _Registers:
     """The register years the offers touch, as read: a row of `codes` each, held or new. Only
-    the span from the first to the last slot offered is read and written back."""
+    the span from the first to the last slot offered is held (column 0 is slot `lo`), read and
+    written back: a morning's 100,000 registers are 100 KB here, not 73 MB."""
 
     def __init__(self, offers: _Offers):
         keys = offers.keys
@@ -169,7 +170,7 @@ class _Registers:
         np.maximum.at(self.hi, offers.key, offers.slot + 1)
         self.ids = np.zeros(len(keys), dtype=np.int64)
         self.versions = np.zeros(len(keys), dtype=np.int64)
-        self.codes = np.zeros((len(keys), slots.SLOTS_PER_YEAR), dtype=np.uint8)
+        self.codes = np.zeros((len(keys), int((self.hi - self.lo).max(initial=0))), dtype=np.uint8)
         index = {key: i for i, key in enumerate(keys)}
         held = bulk.read_spans(keys, list(zip(self.lo.tolist(), (self.hi - self.lo).tolist(), strict=True)))
         rows = np.fromiter((index[(e, y)] for _, e, y, _, _ in held), dtype=np.int64, count=len(held))
@@ -179,26 +180,33 @@ class _Registers:
         self.versions[rows] = [version for *_, version, _ in held]
         widths = self.hi[rows] - self.lo[rows]
         if (widths == widths[0]).all():  # a morning: one slot each, placed at once
-            columns = self.lo[rows][:, None] + np.arange(widths[0])
-            self.codes[rows[:, None], columns] = np.frombuffer(
-                b"".join(bytes(m) for *_, m in held), dtype=np.uint8).reshape(len(held), int(widths[0]))
+            width = int(widths[0])
+            self.codes[rows, :width] = np.frombuffer(
+                b"".join(bytes(m) for *_, m in held), dtype=np.uint8).reshape(len(held), width)
             return
         for row, (*_, marks) in zip(rows.tolist(), held, strict=True):
-            self.codes[row, self.lo[row] : self.hi[row]] = np.frombuffer(bytes(marks), dtype=np.uint8)
+            self.codes[row, : self.hi[row] - self.lo[row]] = np.frombuffer(bytes(marks), dtype=np.uint8)
 
     def spans(self, keys: np.ndarray) -> list[bytes]:
         """The marks from the first to the last slot offered, of each of `keys`."""
         widths = self.hi[keys] - self.lo[keys]
         if len(keys) and (widths == widths[0]).all():
-            block = self.codes[keys[:, None], self.lo[keys][:, None] + np.arange(widths[0])].tobytes()
             width = int(widths[0])
+            block = self.codes[keys, :width].tobytes()
             return [block[i : i + width] for i in range(0, len(block), width)] if width else [b""] * len(keys)
-        return [self.codes[k, self.lo[k] : self.hi[k]].tobytes() for k in keys.tolist()]
+        return [self.codes[k, : self.hi[k] - self.lo[k]].tobytes() for k in keys.tolist()]
+
+    def whole_year(self, key: int) -> bytes:
+        """The register year's 732 slots, for one not held yet."""
+        year = np.zeros(slots.SLOTS_PER_YEAR, dtype=np.uint8)
+        year[self.lo[key] : self.hi[key]] = self.codes[key, : self.hi[key] - self.lo[key]]
+        return year.tobytes()
 
 
 def _record(offers: _Offers, *, source, description, user, reason, on_conflict) -> RecordResult:
     registers = _Registers(offers)
-    before = registers.codes[offers.key, offers.slot]
+    column = offers.slot - registers.lo[offers.key]
+    before = registers.codes[offers.key, column]
     held_id = registers.ids[offers.key]
     result = RecordResult()
     # Settled for all at once: a new mark for an empty session, and the very mark already held.
@@ -210,11 +218,11 @@ def _record(offers: _Offers, *, source, description, user, reason, on_conflict) 
                                  == (offers.marks[i].minutes_late, offers.marks[i].comment) if same[i] else False
                                  for i in range(len(offers.marks))), dtype=bool, count=len(offers.marks))
         same &= same_note
-    registers.codes[offers.key[added], offers.slot[added]] = offers.code[added]
+    registers.codes[offers.key[added], column[added]] = offers.code[added]
     result.added = int(added.sum())
     result.unchanged = int(same.sum())
     writes = _Writes(registers, notes)
-    writes.written[offers.key[added], offers.slot[added]] = True
+    writes.written[offers.key[added], column[added]] = True
     for i in np.flatnonzero(added & offers.noted):
         writes.note(int(offers.key[i]), int(offers.slot[i]), offers.marks[i])
     weighed = np.flatnonzero(~added & ~same)
@@ -239,7 +247,7 @@ def _weigh(offers: _Offers, weighed: np.ndarray, writes: _Writes, on_conflict: O
     conflicts: list[Conflict] = []
     for i in weighed.tolist():
         mark, key, slot = offers.marks[i], int(offers.key[i]), int(offers.slot[i])
-        current_id = int(registers.codes[key, slot])
+        current_id = int(registers.codes[key, slot - registers.lo[key]])
         if current_id == codes.NO_MARK:
             writes.apply(key, slot, mark)
             result.added += 1
@@ -293,8 +301,9 @@ class _Writes:
             self.notes[(key, slot)] = offered
 
     def apply(self, key: int, slot: int, mark: OfferedMark) -> None:
-        self.registers.codes[key, slot] = mark.code.id
-        self.written[key, slot] = True
+        column = slot - self.registers.lo[key]
+        self.registers.codes[key, column] = mark.code.id
+        self.written[key, column] = True
         self.note(key, slot, mark)
 
     def touched(self) -> np.ndarray:
@@ -313,7 +322,7 @@ class _Writes:
             try:
                 with transaction.atomic():
                     created = bulk.insert_register_years(
-                        [(*registers.keys[k], registers.codes[k].tobytes()) for k in new.tolist()])
+                        [(*registers.keys[k], registers.whole_year(k)) for k in new.tolist()])
             except IntegrityError as error:  # another writer created one of them meanwhile
                 raise StaleRegister("a register year was created while this one was being written") from error
             registers.ids[new] = [created[registers.keys[k]] for k in new.tolist()]
@@ -335,8 +344,8 @@ class _Writes:
 
     def _slots_written(self, keys: np.ndarray) -> list[bytes]:
         """Of each of `keys`, the slots written, as little-endian uint16s (`MarkSource.slots`)."""
-        rows, written = np.nonzero(self.written[keys])
-        packed = written.astype("<u2").tobytes()
+        rows, columns = np.nonzero(self.written[keys])
+        packed = (columns + self.registers.lo[keys][rows]).astype("<u2").tobytes()
         sizes = np.bincount(rows, minlength=len(keys)) * 2
         ends = np.cumsum(sizes)
         starts = ends - sizes
