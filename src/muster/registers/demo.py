@@ -21,7 +21,6 @@ from django.db import connection, transaction
 from muster.accounts.demo import give_demo_authenticator
 from muster.care.demo import CARE_TABLES, plant_care_demo
 from muster.casework.demo import CASEWORK_TABLES, adopt_demo_policies, evaluate_demo_year
-from muster.casework.evaluation import evaluate_days
 from muster.core import codes, slots
 from muster.core.best_mark import OnConflict
 from muster.core.roles import Role
@@ -46,7 +45,7 @@ from muster.registers.models import (
     School,
 )
 from muster.statutory.demo import plant_statutory_demo
-from muster.targeting.demo import plant_targeting_demo
+from muster.targeting.demo import plant_targeting_demo, plant_targeting_shift
 
 DEMO_USERNAME = "demo-admin"
 DEMO_STAFF = (
@@ -95,11 +94,11 @@ def build_demo(
         plant_statutory_demo(today=today, echo=echo)
         echo(f"Gave {len(people)} invented staff their roles, classes and children")
         adopt_demo_policies(LocalAuthority.objects.get(code=demo.home.code))
+        shift = plant_targeting_shift(today=today)  # before the year's run, which reads it once
         evaluate_demo_year(today, echo)
         plant_care_demo(today=today, echo=echo)
         plant_care_data_problems(today=today, echo=echo)
-        targeting = plant_targeting_demo(today=today, echo=echo)
-        evaluate_days(targeting.shift_days)  # the shift rewrote marks the year's run had read
+        plant_targeting_demo(today=today, echo=echo, shift=shift)
         app_key = give_demo_authenticator([DEMO_USERNAME, *(p.username for p in people)])
     summary = _summary(demo, password, app_key, time.perf_counter() - started)
     return summary + "\n" + _people_summary(people)

@@ -59,11 +59,25 @@ class Planted:
     shifted: int | None = None
     """The pupil whose weekly attendance has the planted shift."""
     shift_days: list[dt.date] = field(default_factory=list)
-    """The school days the shift rewrote: the policies are evaluated on them again."""
+    """The school days the shift rewrote."""
 
 
-def plant_targeting_demo(*, today: dt.date, echo: Callable[[str], object] = print) -> Planted:
-    """Plant the shift, the meeting, its log and the no-action cases; return what was planted."""
+def plant_targeting_shift(*, today: dt.date) -> Planted:
+    """Plant the shift alone: the demo does so before the year's evaluation, so the policies
+    read the two weeks of illness once, day by day, as they would have happened."""
+    planted = Planted()
+    school = demo_school()
+    if school is None:
+        return planted
+    planted.shift_days = [d for d in open_days(school, today) if d <= today][-SHIFT_SCHOOL_DAYS:]
+    planted.shifted = plant_shift(school, today, planted.shift_days)
+    return planted
+
+
+def plant_targeting_demo(*, today: dt.date, echo: Callable[[str], object] = print,
+                         shift: Planted | None = None) -> Planted:
+    """Plant the shift (unless `shift` says where it was planted already), the meeting, its log
+    and the no-action cases; return what was planted."""
     _clear()
     planted = Planted()
     school = demo_school()
@@ -74,8 +88,8 @@ def plant_targeting_demo(*, today: dt.date, echo: Callable[[str], object] = prin
     held_on = max((d for d in days if d <= target), default=None)
     if held_on is None:
         return planted
-    planted.shift_days = days[-SHIFT_SCHOOL_DAYS:]
-    planted.shifted = plant_shift(school, today, planted.shift_days)
+    shift = shift or plant_targeting_shift(today=today)
+    planted.shift_days, planted.shifted = shift.shift_days, shift.shifted
     meeting = actions.hold_meeting(school=school, held_on=held_on, user=None, attendees=[
         "Attendance lead (school)", "Headteacher (school)", "Attendance officer (local authority)"])
     states = states_on(held_on, on_roll_at(school, held_on))
