@@ -15,7 +15,7 @@ from django.db import connection
 
 from muster.core import slots
 from muster.registers import pg_arrays
-from muster.registers.models import MarkNote, MarkSource, RegisterYear
+from muster.registers.models import MarkNote, MarkSource, RegisterYear, RegisterYearSource
 
 CHUNK = 20_000
 """Rows per statement: 20,000 register years are about 15 MB of marks."""
@@ -142,6 +142,19 @@ def append_sources(rows: Sequence[tuple[int, int, bytes]]) -> None:
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} (register_year_id, batch_id, slots) VALUES (%s, %s, %s)",
                            list(rows))
+
+
+def write_folded_sources(rows: Sequence[tuple[int, bytes]]) -> None:
+    """Store (register year id, a batch id per slot) as each register year's folded sources,
+    created or replaced (`muster.registers.provenance.fold`)."""
+    table = _table(RegisterYearSource)
+    upsert = (f"INSERT INTO {table} (register_year_id, batches) {{}} "
+              "ON CONFLICT (register_year_id) DO UPDATE SET batches = excluded.batches")
+    if _postgres():
+        _unnest(upsert.format("SELECT * FROM unnest(%b::bigint[], %b::bytea[])"), rows, [INT8, BYTEA])
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(upsert.format("VALUES (%s, %s)"), list(rows))
 
 
 def read_notes(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[int | None, str]]:

@@ -16,6 +16,7 @@ import numpy as np
 from django.db import transaction
 
 from muster.core import slots
+from muster.registers import bulk
 from muster.registers.models import MarkSource, RegisterYearSource
 
 CHUNK = 5000
@@ -62,14 +63,13 @@ def _fold_chunk(ids: list[int]) -> int:
         by_register[pk].append((batch, bytes(written)))
     held = {pk: np.frombuffer(bytes(b), dtype="<u4").copy() for pk, b in
             RegisterYearSource.objects.filter(register_year_id__in=list(by_register)).values_list("register_year_id", "batches")}
-    updated, created = [], []
+    folded = []
     for pk, entries in by_register.items():
         batches = held.get(pk, np.zeros(slots.SLOTS_PER_YEAR, dtype="<u4"))
         for batch, written in entries:
             batches[np.frombuffer(written, dtype="<u2")] = batch
-        (updated if pk in held else created).append(RegisterYearSource(register_year_id=pk, batches=batches.tobytes()))
-    RegisterYearSource.objects.bulk_update(updated, ["batches"], batch_size=500)
-    RegisterYearSource.objects.bulk_create(created, batch_size=2000)
+        folded.append((pk, batches.tobytes()))
+    bulk.write_folded_sources(folded)
     read = [row[0] for row in log]
     for lo in range(0, len(read), CHUNK):
         MarkSource.objects.filter(id__in=read[lo : lo + CHUNK]).delete()  # only rows folded here
