@@ -213,11 +213,11 @@ def _record(offers: _Offers, *, source, description, user, reason, on_conflict) 
     added = (before == codes.NO_MARK) & ~offers.repeated
     same = (before == offers.code) & ~offers.repeated
     notes = bulk.read_notes(zip(held_id[~added].tolist(), offers.slot[~added].tolist(), strict=True))
-    if notes or offers.noted.any():
-        same_note = np.fromiter((notes.get((int(held_id[i]), int(offers.slot[i])), NO_NOTE)
-                                 == (offers.marks[i].minutes_late, offers.marks[i].comment) if same[i] else False
-                                 for i in range(len(offers.marks))), dtype=bool, count=len(offers.marks))
-        same &= same_note
+    if notes or offers.noted.any():  # the very mark, but not the same minutes late or comment
+        for i in np.flatnonzero(same).tolist():
+            mark = offers.marks[i]
+            if notes.get((int(held_id[i]), int(offers.slot[i])), NO_NOTE) != (mark.minutes_late, mark.comment):
+                same[i] = False
     registers.codes[offers.key[added], column[added]] = offers.code[added]
     result.added = int(added.sum())
     result.unchanged = int(same.sum())

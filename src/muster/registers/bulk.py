@@ -33,10 +33,11 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _server_cursor(binary: bool = False) -> psycopg.Cursor:
-    """On PostgreSQL, a cursor that sends arrays as parameters (Django's binds on the client,
-    which would quote megabytes of marks into the SQL text), packed by numpy; `binary` results
-    read bytea as it is stored (performance.md)."""
+def server_cursor(binary: bool = False) -> psycopg.Cursor:
+    """On PostgreSQL, a cursor on Django's connection that binds on the server: it sends arrays
+    as parameters (Django's binds on the client, which would quote megabytes of marks into the
+    SQL text), packed by numpy; `binary` results read bytea as it is stored (performance.md:
+    psycopg's client-side cursors cannot return binary results)."""
     connection.ensure_connection()
     cursor = pg_arrays.register(psycopg.Cursor(connection.connection))
     if binary:
@@ -49,7 +50,7 @@ def _unnest(sql: str, rows: Sequence[tuple], packers: Sequence[Callable], *, bin
     """Run `sql` on PostgreSQL for each CHUNK of `rows`, each column an array parameter packed by
     its packer (bind them as `%b`); the rows it returned and how many it changed."""
     found, changed = [], 0
-    with _server_cursor(binary) as cursor:
+    with server_cursor(binary) as cursor:
         for lo in range(0, len(rows), CHUNK):
             chunk = rows[lo : lo + CHUNK]
             cursor.execute(sql, [pack([row[i] for row in chunk]) for i, pack in enumerate(packers)])

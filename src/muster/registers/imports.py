@@ -113,10 +113,8 @@ class DatabaseMarksContext:
         """Take these enrolments of the pupils `upns` at the schools `urns` as known."""
         enrolments = enrolments.filter(school__urn__in=urns)
         if len(upns) > BY_SCHOOL_FROM:
-            spans = self._spans
-            for pk, upn, urn, start, end in enrolments.values_list("pk", "pupil__upn", "school__urn", "start", "end"):
-                if upn in upns:
-                    spans[(upn, urn)].append(EnrolmentSpan(pk, start, end))
+            rows = enrolments.values_list("pk", "pupil__upn", "school__urn", "start", "end")
+            self._add(row for row in rows if row[1] in upns)
             return
         for chunk in _chunks(sorted(upns)):
             self._add(enrolments.filter(pupil__upn__in=chunk).values_list("pk", "pupil__upn", "school__urn", "start", "end"))

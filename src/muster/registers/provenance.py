@@ -9,7 +9,6 @@ without it, an authority's year would keep 38 million log rows.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
 import numpy as np
@@ -28,14 +27,19 @@ def writers(register_year_ids: Iterable[int]) -> dict[int, np.ndarray]:
     found: dict[int, np.ndarray] = {}
     for lo in range(0, len(ids), CHUNK):
         chunk = ids[lo : lo + CHUNK]
-        folded = RegisterYearSource.objects.filter(register_year_id__in=chunk).values_list("register_year_id", "batches")
-        for pk, batches in folded:
-            found[pk] = np.frombuffer(bytes(batches), dtype="<u4").copy()
-        log = (MarkSource.objects.filter(register_year_id__in=chunk).order_by("register_year_id", "batch_id", "id")
-               .values_list("register_year_id", "batch_id", "slots"))
-        for pk, batch, written in log:
-            ids_now = found.setdefault(pk, np.zeros(slots.SLOTS_PER_YEAR, dtype="<u4"))
-            ids_now[np.frombuffer(bytes(written), dtype="<u2")] = batch
+        log = MarkSource.objects.filter(register_year_id__in=chunk).values_list("register_year_id", "batch_id", "slots")
+        found.update(_replay(chunk, log.order_by("register_year_id", "batch_id", "id")))
+    return found
+
+
+def _replay(ids: list[int], log: Iterable[tuple[int, int, bytes]]) -> dict[int, np.ndarray]:
+    """The folded ids of these register years with the log rows (register year, batch, slots)
+    written over them in order: the last batch to write a slot is its writer."""
+    found = {pk: np.frombuffer(bytes(batches), dtype="<u4").copy() for pk, batches in
+             RegisterYearSource.objects.filter(register_year_id__in=ids).values_list("register_year_id", "batches")}
+    for pk, batch, written in log:
+        batches = found.setdefault(pk, np.zeros(slots.SLOTS_PER_YEAR, dtype="<u4"))
+        batches[np.frombuffer(bytes(written), dtype="<u2")] = batch
     return found
 
 
@@ -58,18 +62,8 @@ def _fold_chunk(ids: list[int]) -> int:
                .order_by("register_year_id", "batch_id", "id").values_list("id", "register_year_id", "batch_id", "slots"))
     if not log:
         return 0
-    by_register: dict[int, list[tuple[int, bytes]]] = defaultdict(list)
-    for _, pk, batch, written in log:
-        by_register[pk].append((batch, bytes(written)))
-    held = {pk: np.frombuffer(bytes(b), dtype="<u4").copy() for pk, b in
-            RegisterYearSource.objects.filter(register_year_id__in=list(by_register)).values_list("register_year_id", "batches")}
-    folded = []
-    for pk, entries in by_register.items():
-        batches = held.get(pk, np.zeros(slots.SLOTS_PER_YEAR, dtype="<u4"))
-        for batch, written in entries:
-            batches[np.frombuffer(written, dtype="<u2")] = batch
-        folded.append((pk, batches.tobytes()))
-    bulk.write_folded_sources(folded)
+    folded = _replay(sorted({pk for _, pk, _, _ in log}), (row[1:] for row in log))
+    bulk.write_folded_sources([(pk, batches.tobytes()) for pk, batches in folded.items()])
     read = [row[0] for row in log]
     for lo in range(0, len(read), CHUNK):
         MarkSource.objects.filter(id__in=read[lo : lo + CHUNK]).delete()  # only rows folded here

@@ -137,7 +137,7 @@ def _check_row(
     upn, urn = row["upn"], row["school_urn"]
     shared = seen.check(urn, row["date"], row["session"], row["mark"], row.get("minutes_late", ""))
     spans = context.enrolments(upn, urn)
-    found = [(column, reason) for column, reason in shared.problems]
+    found = list(shared.problems)
     if not spans and (why := check_upn(upn)) is not None:
         found.insert(0, ("upn", why))  # a UPN on a school's roll was checked when the pupil was stored
     enrolment = None
