@@ -4,15 +4,24 @@ answered 422 with every bad item and changes nothing, and each outcome is in the
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError
 from ninja import Status
+from pydantic import BaseModel
 
 from muster.api.models import MarksReceipt
 from muster.audit.log import record_event
 from muster.core.exchange.csv_file import RowError
+
+
+def digest(batch: BaseModel, *, sent_only: bool = False) -> str:
+    """What makes two batches the same: the batch as parsed, fields in the schema's order, so
+    spacing and key order do not count; with `sent_only`, a field left out differs from one sent
+    with its default (where leaving a column out means keeping what is held)."""
+    return hashlib.sha256(batch.model_dump_json(exclude_unset=sent_only).encode()).hexdigest()
 
 
 class Rejected(Exception):

@@ -3,12 +3,12 @@ is (muster.core.exchange.marks_file), written all or nothing by the one writer o
 (muster.registers.actions.record_marks), idempotent by the client's batch id."""
 
 
-import hashlib
 
 from django.db import transaction
 from ninja import Field, Router, Schema
 from pydantic import BaseModel
 
+from muster.api import batches
 from muster.api.batches import BatchKind, Rejected, receive
 from muster.api.common import Message, schools_for
 from muster.api.models import MarksReceipt
@@ -102,11 +102,6 @@ def _rows(batch: MarksBatchIn) -> list[tuple[int, dict[str, str]]]:
     return list(enumerate(rows))
 
 
-def _body_hash(batch: MarksBatchIn) -> str:
-    """Of the batch as parsed, fields in the schema's order, so spacing and key order do not count."""
-    return hashlib.sha256(batch.model_dump_json().encode()).hexdigest()
-
-
 @router.post(
     "/marks",
     response={200: MarksBatchOut, 409: Message, 422: MarksRejected},
@@ -117,7 +112,7 @@ def _body_hash(batch: MarksBatchIn) -> str:
 )
 def push_marks(request, batch: MarksBatchIn):
     user = request.auth
-    digest = _body_hash(batch)
+    digest = batches.digest(batch)
 
     def check() -> tuple[list[RowError], list[marks_file.MarkRow]]:
         rows = _rows(batch)
