@@ -118,6 +118,22 @@ class SchoolCalendar:
                     return current
         raise ValueError(f"no {school_days} school days after {day} in the calendar")
 
+    def school_days_between(self, after: dt.date, through: dt.date) -> int:
+        """School days (days with an open session) after `after` up to and including `through`."""
+        total = 0
+        for year in range(academic_year(after), academic_year(through) + 1):
+            open_slots = self.open_slots(year)
+            open_days = open_slots[0::2] | open_slots[1::2]
+            lo = max((after - year_start(year)).days + 1, 0)
+            hi = min((through - year_start(year)).days + 1, len(open_days))
+            if lo < hi:
+                total += int(open_days[lo:hi].sum())
+        return total
+
+    def has_term(self, first: dt.date, last: dt.date) -> bool:
+        """Whether a term is entered for any of the school years from `first` to `last`."""
+        return any(self.open_slots(year).any() for year in range(academic_year(first), academic_year(last) + 1))
+
     def open_sessions_between(self, first: dt.date, last: dt.date) -> int:
         """Open sessions from first to last inclusive."""
         total = 0

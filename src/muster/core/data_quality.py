@@ -157,13 +157,7 @@ def register_findings(
 def school_days_between(calendar: SchoolCalendar, first: dt.date, last: dt.date) -> int:
     """School days (days with an open session) strictly after `first` and before `last`: an N of
     Monday is overdue on the sixth school day, once five whole school days have passed."""
-    count, day = 0, first + dt.timedelta(days=1)
-    while day < last:
-        year, slot = slots.slot_of(day, slots.Session.AM)
-        if calendar.open_slots(year)[slot] or calendar.open_slots(year)[slot + 1]:
-            count += 1
-        day += dt.timedelta(days=1)
-    return count
+    return calendar.school_days_between(first, last - dt.timedelta(days=1))
 
 
 def _first_slot_on(year: int, day: dt.date) -> int:

@@ -158,16 +158,19 @@ def band_indices(policy: Policy, attended: np.ndarray, possible: np.ndarray) -> 
     out = np.full(len(possible), IN_GAP, dtype=np.int64)
     for index in range(len(policy.bands) - 1, -1, -1):
         band = policy.bands[index]
-        inside = _beyond(counted, possible, band.lower.value, band.lower.inclusive, above=True)
+        inside = beyond(counted, possible, band.lower.value, band.lower.inclusive, above=True)
         if band.upper.value is not None:
-            inside &= _beyond(counted, possible, band.upper.value, band.upper.inclusive, above=False)
+            inside &= beyond(counted, possible, band.upper.value, band.upper.inclusive, above=False)
         out[inside] = index
     out[possible <= 0] = NO_POSSIBLE
     return out
 
 
-def _beyond(counted: np.ndarray, possible: np.ndarray, edge: Fraction, inclusive: bool, *,
-            above: bool) -> np.ndarray:
+def beyond(counted: np.ndarray, possible: np.ndarray, edge: Fraction, inclusive: bool, *,
+           above: bool) -> np.ndarray:
+    """Whether 100 * counted / possible is on the band's side of an edge: at or above it
+    (`above`) or at or below it, the edge itself counted only when `inclusive`; exact, in whole
+    numbers."""
     left = 100 * counted * edge.denominator
     right = edge.numerator * possible
     if above:

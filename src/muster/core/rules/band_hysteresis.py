@@ -18,19 +18,19 @@ three rules, their figures dated in `policies/national/casework/`:
 from __future__ import annotations
 
 import datetime as dt
-from fractions import Fraction
 
 import numpy as np
 
 from muster.core.calendar import SchoolCalendar
+from muster.core.policy.evaluate import beyond
 from muster.core.policy.format import Band, Quantity
-from muster.core.slots import academic_year, year_start
 
 
 def better_than(band: Band, quantity: Quantity, *, attended: int, possible: int) -> bool:
     """Whether the pupil's figure lies beyond the band's better edge: above it for an attendance
     percentage, below it for an absence percentage. Compared exactly (reference 0).
 
+    >>> from fractions import Fraction
     >>> from muster.core.policy.format import Edge
     >>> poor = Band("poor", "Poor", Edge(Fraction(90), True), Edge(Fraction(95), False), "seed 001")
     >>> better_than(poor, Quantity.ATTENDANCE_PERCENT, attended=95, possible=100)
@@ -45,15 +45,11 @@ def better_than(band: Band, quantity: Quantity, *, attended: int, possible: int)
     """
     if possible <= 0:
         return False
-    counted = attended if quantity is Quantity.ATTENDANCE_PERCENT else possible - attended
-    value = Fraction(100 * counted, possible)
-    if quantity is Quantity.ATTENDANCE_PERCENT:
+    if quantity is Quantity.ATTENDANCE_PERCENT:  # better is above the upper edge
         edge = band.upper
-        if edge.value is None:
-            return False
-        return value > edge.value or (value == edge.value and not edge.inclusive)
-    edge = band.lower
-    return value < edge.value or (value == edge.value and not edge.inclusive)
+        return edge.value is not None and not beyond(attended, possible, edge.value, edge.inclusive, above=False)
+    edge = band.lower  # better is below the lower edge of absence
+    return not beyond(possible - attended, possible, edge.value, edge.inclusive, above=True)
 
 
 def school_days_between(calendar: SchoolCalendar, after: dt.date, through: dt.date) -> int:
@@ -69,18 +65,9 @@ def school_days_between(calendar: SchoolCalendar, after: dt.date, through: dt.da
     """
     if through <= after:
         return 0
-    total, any_term = 0, False
-    for year in range(academic_year(after), academic_year(through) + 1):
-        slots = calendar.open_slots(year)
-        open_days = slots[0::2] | slots[1::2]
-        any_term = any_term or bool(open_days.any())
-        lo = max((after - year_start(year)).days + 1, 0)
-        hi = min((through - year_start(year)).days + 1, len(open_days))
-        if lo < hi:
-            total += int(open_days[lo:hi].sum())
-    if not any_term:
+    if not calendar.has_term(after, through):
         return int(np.busday_count(after + dt.timedelta(days=1), through + dt.timedelta(days=1)))
-    return total
+    return calendar.school_days_between(after, through)
 
 
 def improvement_held(school_days_better: int, hold: int) -> bool:
